@@ -1,0 +1,75 @@
+"""Find the pyperf JSON files and run manifests named on the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.errors import AnalysisError
+
+MANIFEST_NAME = "manifest.json"
+SUITE_SUFFIXES: tuple[str, ...] = (".json", ".json.gz")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The files one analysis reads."""
+
+    suites: tuple[Path, ...]
+    manifests: tuple[Path, ...]
+
+
+def _is_suite_name(path: Path) -> bool:
+    return path.name != MANIFEST_NAME and path.name.endswith(SUITE_SUFFIXES)
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    """Whether a file lies in a hidden folder (``.nox``, ``.fixture-cache``) below ``root``."""
+    return any(part.startswith(".") for part in path.relative_to(root).parts[:-1])
+
+
+def _walk(folder: Path) -> Iterable[Path]:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not _hidden(path, folder):
+            yield path
+
+
+def discover(paths: Sequence[str | Path]) -> Inputs:
+    """Expand files and folders (searched recursively) into suite files and manifests.
+
+    A folder contributes every ``*.json`` / ``*.json.gz`` below it (each must be a pyperf
+    suite) and every ``manifest.json``. A manifest next to an explicitly named suite file is
+    read too, so the n/a cells of that run are not lost.
+    """
+    if not paths:
+        raise AnalysisError("no results given: name pyperf JSON files or folders of them")
+    suites: list[Path] = []
+    manifests: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise AnalysisError(f"{path}: no such file or folder")
+        if path.is_dir():
+            found = [p for p in _walk(path) if _is_suite_name(p)]
+            if not found:
+                raise AnalysisError(f"{path}: no pyperf JSON files in this folder")
+            suites.extend(found)
+            manifests.extend(p for p in _walk(path) if p.name == MANIFEST_NAME)
+        elif path.name == MANIFEST_NAME:
+            manifests.append(path)
+        else:
+            suites.append(path)
+            sibling = path.parent / MANIFEST_NAME
+            if sibling.is_file():
+                manifests.append(sibling)
+    if not suites:
+        raise AnalysisError("only manifests given: name the pyperf JSON files or their folder")
+    return Inputs(suites=_unique(suites), manifests=_unique(manifests))
+
+
+def _unique(paths: Iterable[Path]) -> tuple[Path, ...]:
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        seen.setdefault(path.resolve(), path)
+    return tuple(seen.values())

@@ -1,0 +1,60 @@
+"""Number formatting shared by the Markdown and HTML reports."""
+
+from __future__ import annotations
+
+import math
+
+_TIME_UNITS: tuple[tuple[float, str], ...] = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
+_RATE_UNITS: tuple[tuple[float, str], ...] = ((1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""))
+
+
+def _significant(value: float, digits: int = 3) -> str:
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    return f"{value:.{decimals}f}"
+
+
+def seconds(value: float) -> str:
+    """``1.23 µs``: a duration with an SI prefix and three significant digits."""
+    if not math.isfinite(value):
+        return "n/a"
+    for scale, unit in _TIME_UNITS:
+        if abs(value) >= scale:
+            return f"{_significant(value / scale)} {unit}"
+    return f"{_significant(value / 1e-9)} ns"
+
+
+def rate(value: float, unit: str) -> str:
+    """``12.3 M items/s``."""
+    if not math.isfinite(value):
+        return "n/a"
+    for scale, prefix in _RATE_UNITS:
+        if abs(value) >= scale:
+            return f"{_significant(value / scale)} {prefix}{unit}/s"
+    return f"{_significant(value)} {unit}/s"
+
+
+def mib_per_second(bytes_per_second: float) -> str:
+    """``812 MiB/s``."""
+    if not math.isfinite(bytes_per_second):
+        return "n/a"
+    return f"{_significant(bytes_per_second / 2**20)} MiB/s"
+
+
+def ratio(value: float) -> str:
+    return f"{value:.3f}×" if math.isfinite(value) else "n/a"
+
+
+def interval(low: float, high: float) -> str:
+    return f"{low:.3f}–{high:.3f}"
+
+
+def percent(value: float) -> str:
+    return f"{value * 100:.1f}%" if math.isfinite(value) else "n/a"
+
+
+def p_value(value: float) -> str:
+    if not math.isfinite(value):
+        return "n/a"
+    return "<0.001" if value < 1e-3 else f"{value:.3f}"

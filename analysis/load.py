@@ -1,0 +1,169 @@
+"""Files and folders of pyperf JSON -> one tidy DataFrame (one row per measured value).
+
+Columns come from metadata only; benchmark names are carried along but never parsed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.discover import discover
+from analysis.errors import AnalysisError
+from analysis.manifest import NA_COLUMNS, read_manifest
+from analysis.suite_file import PARAM_PREFIX, Record, params_label, read_suite_file
+
+#: Leading columns of the tidy frame, in order; other metadata keys follow alphabetically.
+LEADING_COLUMNS: tuple[str, ...] = (
+    "runtime",
+    "workload_family",
+    "workload",
+    "params",
+    "value",
+    "unit",
+    "item_unit",
+    "bytes_per_item",
+    "run",
+    "value_index",
+    "suite_mode",
+    "suite_run_id",
+    "hostname",
+    "cpu_model_name",
+    "python_implementation",
+    "python_version",
+    "python_build",
+    "anyio_version",
+    "trio_version",
+    "uvloop_version",
+    "runtime_backend",
+    "benchmark",
+    "param_names",
+    "loops",
+    "inner_loops",
+    "date",
+    "source_file",
+)
+#: Columns filled with a placeholder when a file lacks them, so later code can rely on them.
+DEFAULTS: dict[str, Any] = {
+    "workload_family": "other",
+    "unit": "second",
+    "item_unit": "item",
+    "suite_mode": "unknown",
+    "suite_run_id": "unknown",
+    "hostname": "unknown host",
+    "cpu_model_name": "",
+    "python_implementation": "",
+    "python_version": "unknown",
+    "python_build": "",
+    "anyio_version": "",
+    "trio_version": "",
+    "uvloop_version": "",
+}
+
+
+@dataclass(frozen=True)
+class Results:
+    """Everything loaded: the tidy values, the n/a cells and where they came from."""
+
+    values: pd.DataFrame
+    na: pd.DataFrame
+    sources: tuple[Path, ...]
+
+    @property
+    def param_columns(self) -> list[str]:
+        """The ``param_<name>`` columns of :attr:`values`."""
+        return [c for c in self.values.columns if c.startswith(PARAM_PREFIX) and c != "param_names"]
+
+
+def _param_column(series: pd.Series) -> pd.Series:
+    """Integers stay integers (nullable), anything else becomes text."""
+    present = series.dropna()
+    numeric = len(present) > 0 and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in present
+    )
+    if numeric and all(float(v).is_integer() for v in present):
+        return series.astype("Float64").astype("Int64")
+    if numeric:
+        return series.astype("Float64")
+    return series.map(lambda v: None if v is None or v != v else str(v)).astype("string")
+
+
+def _sort_key(value: object) -> tuple[int, float, str]:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (0, float(value), "")
+    return (1, 0.0, str(value))
+
+
+def _params_order(frame: pd.DataFrame, param_columns: list[str]) -> pd.Series:
+    """A rank per (workload, params) that sorts sizes numerically, not as text."""
+    keys = frame[["workload", "params", *param_columns]].drop_duplicates(["workload", "params"])
+
+    def key(row: pd.Series) -> tuple[tuple[int, float, str], ...]:
+        names = [n for n in str(frame.loc[row.name, "param_names"]).split(",") if n]
+        return tuple(_sort_key(row.get(PARAM_PREFIX + n)) for n in names)
+
+    ordered = sorted(keys.index, key=lambda i: key(keys.loc[i]))
+    rank = {(keys.at[i, "workload"], keys.at[i, "params"]): r for r, i in enumerate(ordered)}
+    return pd.Series(
+        [rank[(w, p)] for w, p in zip(frame["workload"], frame["params"])],
+        index=frame.index,
+        dtype="int64",
+    )
+
+
+def values_frame(records: list[Record]) -> pd.DataFrame:
+    """The tidy frame from value records, with stable column order and types."""
+    frame = pd.DataFrame.from_records(records).drop(columns=["name"], errors="ignore")
+    for column, default in DEFAULTS.items():
+        if column not in frame:
+            frame[column] = default
+        else:
+            frame[column] = frame[column].fillna(default)
+    if "bytes_per_item" not in frame:
+        frame["bytes_per_item"] = float("nan")
+    frame["bytes_per_item"] = pd.to_numeric(frame["bytes_per_item"], errors="coerce")
+    params = sorted(c for c in frame.columns if c.startswith(PARAM_PREFIX) and c != "param_names")
+    frame["params_order"] = _params_order(frame, params)
+    for column in params:
+        frame[column] = _param_column(frame[column])
+    leading = [c for c in LEADING_COLUMNS if c in frame.columns]
+    rest = sorted(c for c in frame.columns if c not in leading and c not in params)
+    return frame[[*leading, *params, *rest]]
+
+
+def na_frame(records: list[Record], values: pd.DataFrame) -> pd.DataFrame:
+    """The n/a cells, labelled with parameters in the same order as the measured values."""
+    frame = pd.DataFrame.from_records(records, columns=list(NA_COLUMNS))
+    order = values.drop_duplicates("workload").set_index("workload")["param_names"].to_dict()
+
+    def label(row: pd.Series) -> str:
+        given: dict[str, Any] = row["param_values"]
+        names = [n for n in str(order.get(row["workload"], "")).split(",") if n in given]
+        names += [n for n in given if n not in names]
+        return params_label(names, given)
+
+    frame["params"] = [label(row) for _, row in frame.iterrows()] if len(frame) else []
+    return frame.drop(columns="param_values")
+
+
+def load_results(paths: Sequence[str | Path]) -> Results:
+    """Load pyperf JSON files and folders of them (plus their manifests) into :class:`Results`.
+
+    Raises :class:`analysis.AnalysisError` with a one-line message on any bad input.
+    """
+    inputs = discover(paths)
+    records: list[Record] = []
+    for path in inputs.suites:
+        records.extend(read_suite_file(path))
+    if not records:
+        names = ", ".join(str(p) for p in inputs.suites)
+        raise AnalysisError(f"{names}: no measured values (only warmups or calibration runs)")
+    values = values_frame(records)
+    na_records: list[Record] = []
+    for path in inputs.manifests:
+        na_records.extend(read_manifest(path))
+    return Results(values=values, na=na_frame(na_records, values), sources=inputs.suites)

@@ -1,0 +1,62 @@
+"""Read the n/a cells of a run from its ``manifest.json``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from analysis.errors import AnalysisError
+from analysis.suite_file import Record
+
+#: Columns of the n/a frame, in order.
+NA_COLUMNS: tuple[str, ...] = (
+    "suite_run_id",
+    "python",
+    "suite_mode",
+    "runtime",
+    "workload",
+    "benchmark",
+    "param_values",
+    "kind",
+    "reason",
+    "source_file",
+)
+
+
+def _na_record(path: Path, manifest: dict[str, Any], cell: object) -> Record:
+    if not isinstance(cell, dict) or "runtime" not in cell or "workload" not in cell:
+        raise AnalysisError(f"{path}: an 'na' entry lacks 'runtime' or 'workload': {cell!r}")
+    params = cell.get("params") or {}
+    if not isinstance(params, dict):
+        raise AnalysisError(f"{path}: 'params' of an 'na' entry is not an object: {params!r}")
+    return {
+        "suite_run_id": str(manifest.get("run_id", path.parent.name)),
+        "python": str(manifest.get("python", "")),
+        "suite_mode": str(manifest.get("mode", "")),
+        "runtime": str(cell["runtime"]),
+        "workload": str(cell["workload"]),
+        "benchmark": str(cell.get("benchmark", cell["workload"])),
+        "param_values": params,
+        "kind": str(cell.get("kind", "n/a")),
+        "reason": str(cell.get("reason", "")),
+        "source_file": str(path),
+    }
+
+
+def read_manifest(path: Path) -> list[Record]:
+    """The n/a cells listed in one manifest, one record each."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise AnalysisError(
+            f"{path}: not valid JSON, corrupt or truncated ({exc.msg} at line {exc.lineno})"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AnalysisError(f"{path}: cannot be read ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise AnalysisError(f"{path}: not a run manifest (expected a JSON object)")
+    cells = manifest.get("na", [])
+    if not isinstance(cells, list):
+        raise AnalysisError(f"{path}: 'na' is not a list")
+    return [_na_record(path, manifest, cell) for cell in cells]

@@ -1,0 +1,95 @@
+"""Read one pyperf JSON file into plain records, one per measured value.
+
+Every problem with a file becomes an :class:`AnalysisError` naming the file and what is
+wrong, never a traceback.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pyperf
+
+from analysis.errors import AnalysisError
+
+#: Metadata every benchmark must carry (see results/FORMAT.md).
+REQUIRED_KEYS: tuple[str, ...] = ("runtime", "workload")
+PARAM_PREFIX = "param_"
+
+Record = dict[str, Any]
+
+
+def _read_json(path: Path) -> object:
+    try:
+        if path.name.endswith(".gz"):
+            with gzip.open(path, "rt", encoding="utf-8") as stream:
+                return json.load(stream)
+        with path.open(encoding="utf-8") as stream:
+            return json.load(stream)
+    except json.JSONDecodeError as exc:
+        raise AnalysisError(
+            f"{path}: not valid JSON, corrupt or truncated ({exc.msg} at line {exc.lineno} "
+            f"column {exc.colno})"
+        ) from None
+    except (OSError, UnicodeDecodeError, EOFError) as exc:
+        raise AnalysisError(f"{path}: cannot be read ({exc})") from None
+
+
+def _check_shape(path: Path, data: object) -> None:
+    if not isinstance(data, dict) or "benchmarks" not in data:
+        raise AnalysisError(f"{path}: not a pyperf benchmark suite (no 'benchmarks' list)")
+    if "version" not in data:
+        raise AnalysisError(f"{path}: not a pyperf file (no format 'version')")
+
+
+def _load_suite(path: Path) -> pyperf.BenchmarkSuite:
+    _check_shape(path, _read_json(path))
+    try:
+        return pyperf.BenchmarkSuite.load(str(path))
+    except Exception as exc:  # pyperf raises ValueError, KeyError, TypeError, ...
+        reason = str(exc) or type(exc).__name__
+        raise AnalysisError(f"{path}: not a valid pyperf suite ({reason})") from None
+
+
+def param_names(metadata: dict[str, Any]) -> list[str]:
+    """Parameter names in the workload's order: ``param_names``, else every ``param_*`` key."""
+    declared = metadata.get("param_names")
+    if isinstance(declared, str) and declared.strip():
+        return [name.strip() for name in declared.split(",") if name.strip()]
+    return sorted(key[len(PARAM_PREFIX) :] for key in metadata if key.startswith(PARAM_PREFIX))
+
+
+def params_label(names: list[str], values: dict[str, Any]) -> str:
+    """``mode=checkpoint, items=1000``: the parameters of one benchmark, in workload order."""
+    return ", ".join(f"{name}={values[name]}" for name in names if values.get(name) is not None)
+
+
+def read_suite_file(path: Path) -> list[Record]:
+    """One record per value of every run of every benchmark in ``path``."""
+    suite = _load_suite(path)
+    records: list[Record] = []
+    for benchmark in suite.get_benchmarks():
+        for run_index, run in enumerate(benchmark.get_runs()):
+            metadata = dict(run.get_metadata())
+            missing = [key for key in REQUIRED_KEYS if key not in metadata]
+            if missing:
+                raise AnalysisError(
+                    f"{path}: benchmark {benchmark.get_name()!r} lacks metadata "
+                    f"{', '.join(missing)} (not written by this suite?)"
+                )
+            names = param_names(metadata)
+            params = {name: metadata.get(PARAM_PREFIX + name) for name in names}
+            base: Record = {
+                **metadata,
+                "source_file": str(path),
+                "benchmark": benchmark.get_name(),
+                "param_names": ",".join(names),
+                "params": params_label(names, params),
+                "run": run_index,
+            }
+            for value_index, value in enumerate(run.values):
+                records.append({**base, "value_index": value_index, "value": float(value)})
+    return records

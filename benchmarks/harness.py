@@ -1,0 +1,44 @@
+"""The timed region: the only place the suite reads the clock.
+
+pyperf calls :func:`time_batch` once per value (and during calibration and warm-up) with the
+number of ``loops`` to run. Each call starts the runtime with ``anyio.run``; inside the running
+loop the workload's session is opened (untimed), ``run_once`` is awaited ``loops`` times between
+two ``time.perf_counter`` reads, the session is closed (untimed) and the last result is checked
+(untimed). Runtime start-up and shutdown are therefore never inside a measured value.
+"""
+
+from __future__ import annotations
+
+import time
+
+import anyio
+
+from benchmarks.runtimes import Runtime
+from benchmarks.workload import Case, Workload
+
+
+class LeakedTasks(RuntimeError):
+    """A workload left tasks running after its session closed."""
+
+
+def time_batch(loops: int, runtime: Runtime, workload: Workload, case: Case) -> float:
+    """Seconds taken by ``loops`` runs of the case, timed inside the running event loop."""
+    return runtime.run(timed_batch, loops, workload, case)
+
+
+async def timed_batch(loops: int, workload: Workload, case: Case) -> float:
+    """Run the case ``loops`` times inside the current event loop; return the elapsed seconds."""
+    tasks_before = len(anyio.get_running_tasks())
+    async with workload.open(case) as run_once:
+        loop_range = range(loops)
+        result: object = None
+        clock = time.perf_counter
+        started = clock()
+        for _ in loop_range:
+            result = await run_once()
+        elapsed = clock() - started
+    workload.check(case, result)
+    leaked = len(anyio.get_running_tasks()) - tasks_before
+    if leaked > 0:
+        raise LeakedTasks(f"{workload.benchmark_name(case.params)} left {leaked} task(s) running")
+    return elapsed

@@ -1,0 +1,122 @@
+"""pyperf entry point for one benchmark on one runtime: ``python -m benchmarks.runner``.
+
+The command line (``python -m benchmarks run``) starts this module once per benchmark x
+runtime. pyperf then re-runs it as its worker processes (``program_args``), each of which imports
+pyperf, anyio, the one runtime and the one workload module it measures: nothing else.
+
+Default pyperf settings (see the README for the reasoning):
+``PROCESSES`` worker processes x (``WARMUPS`` + ``VALUES``) values of at least ``MIN_TIME`` s.
+``--fast`` halves the processes (at least 3); ``--rigorous`` doubles them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from pathlib import Path
+
+import pyperf
+
+from benchmarks.catalog import load_workload
+from benchmarks.harness import time_batch
+from benchmarks.runtimes import RUNTIMES, environment_metadata
+from benchmarks.workload import Case, ParamValue, Workload
+
+#: Worker processes per benchmark: each draws its own hash seed and memory layout.
+PROCESSES = 6
+#: Measured values per worker process.
+VALUES = 5
+#: Unmeasured warm-up values per worker process.
+WARMUPS = 1
+#: Minimum duration of one value, in seconds (pyperf calibrates ``loops`` to reach it).
+MIN_TIME = 0.05
+
+
+def parse_param(workload: Workload, text: str) -> tuple[str, ParamValue]:
+    """``name=value`` typed by the workload's ladder (the ladder holds the valid values)."""
+    name, _, raw = text.partition("=")
+    ladder = workload.params.get(name)
+    if ladder is None:
+        raise SystemExit(f"error: {workload.name} has no parameter {name!r}")
+    for value in ladder:
+        if str(value) == raw:
+            return name, value
+    raise SystemExit(f"error: {name}={raw} is not on the ladder of {workload.name}: {ladder}")
+
+
+def benchmark_metadata(
+    runtime_name: str, workload: Workload, case: Case, run_id: str, suite_mode: str
+) -> dict[str, str | int | float]:
+    runtime = RUNTIMES[runtime_name]
+    metadata: dict[str, str | int | float] = {
+        "runtime": runtime.name,
+        "runtime_backend": runtime.backend,
+        "workload": workload.name,
+        "workload_family": workload.family,
+        "item_unit": workload.item_unit,
+        "param_names": ",".join(workload.params) or "none",
+        "suite_run_id": run_id,
+        "suite_mode": suite_mode,
+    }
+    metadata.update({f"param_{name}": value for name, value in case.params.items()})
+    if workload.bytes_per_item is not None:
+        metadata["bytes_per_item"] = workload.bytes_per_item(case)
+    metadata.update(environment_metadata())
+    return metadata
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.runner",
+        description="Measure one benchmark on one runtime with pyperf (used by 'run').",
+    )
+    parser.add_argument("--runtime", required=True, choices=sorted(RUNTIMES))
+    parser.add_argument("--workload", required=True)
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--fixture-dir", type=Path, default=None)
+    parser.add_argument("--run-id", default="adhoc")
+    parser.add_argument("--suite-mode", default="custom")
+    return parser
+
+
+def forward_arguments(cmd: list[str], args: argparse.Namespace) -> None:
+    """Pass this benchmark's selection on to the pyperf worker processes."""
+    cmd.extend(["--runtime", args.runtime, "--workload", args.workload])
+    for param in args.param:
+        cmd.extend(["--param", param])
+    if args.fixture_dir is not None:
+        cmd.extend(["--fixture-dir", str(args.fixture_dir)])
+    cmd.extend(["--run-id", args.run_id, "--suite-mode", args.suite_mode])
+
+
+def main() -> None:
+    runner = pyperf.Runner(
+        processes=PROCESSES,
+        values=VALUES,
+        warmups=WARMUPS,
+        min_time=MIN_TIME,
+        program_args=("-m", "benchmarks.runner"),
+        add_cmdline_args=forward_arguments,
+        _argparser=build_parser(),
+    )
+    args = runner.parse_args()
+    workload = load_workload(args.workload)
+    params: Mapping[str, ParamValue] = dict(parse_param(workload, p) for p in args.param)
+    missing = [name for name in workload.params if name not in params]
+    if missing:
+        raise SystemExit(f"error: {workload.name} needs --param for {', '.join(missing)}")
+    params = {name: params[name] for name in workload.params}
+    case = Case(params, args.fixture_dir)
+    runner.bench_time_func(
+        workload.benchmark_name(params),
+        time_batch,
+        RUNTIMES[args.runtime],
+        workload,
+        case,
+        inner_loops=workload.inner_loops(case),
+        metadata=benchmark_metadata(args.runtime, workload, case, args.run_id, args.suite_mode),
+    )
+
+
+if __name__ == "__main__":
+    main()

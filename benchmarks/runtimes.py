@@ -1,0 +1,89 @@
+"""The runtime registry: which event loops the suite measures, and how anyio starts each.
+
+Adding a runtime is one entry in ``RUNTIMES``. Every runtime is started with
+``anyio.run(func, backend=runtime.backend, backend_options=runtime.backend_options)``;
+nothing else in the suite branches on the runtime's name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import platform
+import sys
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+#: Library versions recorded in every benchmark's metadata, whether installed or not.
+RECORDED_DISTRIBUTIONS: tuple[str, ...] = ("anyio", "trio", "uvloop")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """One async runtime as anyio starts it."""
+
+    name: str
+    backend: str
+    backend_options: Mapping[str, Any] = field(default_factory=dict)
+    #: Modules that must import for this runtime to work.
+    requires: tuple[str, ...] = ()
+    #: Platforms (``sys.platform`` prefixes) on which the runtime does not exist.
+    unsupported_platforms: tuple[str, ...] = ()
+
+    def unavailable_reason(self) -> str | None:
+        """Why this runtime cannot run on this interpreter, or None when it can."""
+        for prefix in self.unsupported_platforms:
+            if sys.platform.startswith(prefix):
+                return f"{self.name} does not support platform {sys.platform}"
+        for module in self.requires:
+            try:
+                importlib.import_module(module)
+            except ImportError as exc:
+                return f"{module} is not importable on Python {platform.python_version()}: {exc}"
+        return None
+
+    def run(self, func: Callable[..., Awaitable[T]], *args: object) -> T:
+        """Start the runtime, run ``func(*args)`` to completion, shut the runtime down."""
+        import anyio
+
+        return anyio.run(
+            func, *args, backend=self.backend, backend_options=dict(self.backend_options)
+        )
+
+
+RUNTIMES: dict[str, Runtime] = {
+    runtime.name: runtime
+    for runtime in (
+        Runtime("asyncio", backend="asyncio"),
+        Runtime(
+            "uvloop",
+            backend="asyncio",
+            backend_options={"use_uvloop": True},
+            requires=("uvloop",),
+            unsupported_platforms=("win32",),
+        ),
+        Runtime("trio", backend="trio", requires=("trio",)),
+    )
+}
+
+#: The runtime every other runtime is compared with.
+BASELINE_RUNTIME = "asyncio"
+
+
+def distribution_version(name: str) -> str:
+    """The installed version of a distribution, or ``not installed``."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def environment_metadata() -> dict[str, str]:
+    """Library versions and the Python build, for every benchmark's pyperf metadata."""
+    metadata = {f"{dist}_version": distribution_version(dist) for dist in RECORDED_DISTRIBUTIONS}
+    build_number, build_date = platform.python_build()
+    metadata["python_build"] = f"{build_number} ({build_date}) {platform.python_compiler()}"
+    return metadata
