@@ -1,0 +1,37 @@
+"""Shared helpers for the suite's tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.runtimes import RUNTIMES
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: Runtimes importable here; the others are tested as n/a, not skipped silently.
+AVAILABLE_RUNTIMES = [name for name, rt in RUNTIMES.items() if rt.unavailable_reason() is None]
+
+
+def run_cli(
+    *args: str, cwd: Path = REPO_ROOT, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """``python -m benchmarks ARGS`` in a fresh interpreter, as a user runs it."""
+    env = dict(os.environ, PYTHONPATH=str(cwd))
+    return subprocess.run(
+        [sys.executable, "-m", "benchmarks", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(params=AVAILABLE_RUNTIMES)
+def runtime_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)

@@ -1,0 +1,46 @@
+"""A worker process imports only what it measures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+MEASURE_AND_LIST_MODULES = """
+import json, sys
+from benchmarks import runner  # what a pyperf worker imports
+from benchmarks.catalog import load_workload
+from benchmarks.harness import time_batch
+from benchmarks.runtimes import RUNTIMES
+from benchmarks.workload import Case
+workload = load_workload("protocol.async_generator")
+time_batch(2, RUNTIMES[sys.argv[1]], workload, Case({"mode": "checkpoint", "items": 10}))
+print(json.dumps(sorted(sys.modules)))
+"""
+
+NEVER_IN_A_WORKER = {"pandas", "matplotlib", "numpy", "scipy", "analysis", "aiofiles", "zipstream"}
+OTHER_RUNTIME_MODULES = {"asyncio": {"trio", "uvloop"}, "uvloop": {"trio"}, "trio": {"uvloop"}}
+
+
+@pytest.mark.parametrize("runtime", ["asyncio", "uvloop", "trio"])
+def test_worker_imports_only_its_runtime_and_workload(runtime: str) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-c", MEASURE_AND_LIST_MODULES, runtime],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    modules = set(json.loads(completed.stdout))
+    top_level = {name.split(".")[0] for name in modules}
+    assert not top_level & NEVER_IN_A_WORKER
+    assert not top_level & OTHER_RUNTIME_MODULES[runtime]
+    workloads = {m for m in modules if m.startswith("benchmarks.workloads.") and m.count(".") >= 3}
+    assert workloads == {
+        "benchmarks.workloads.protocol.async_generator",
+        "benchmarks.workloads.protocol._common",
+    }
