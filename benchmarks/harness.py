@@ -3,7 +3,7 @@
 pyperf calls :func:`time_batch` once per value (and during calibration and warm-up) with the
 number of ``loops`` to run. Each call starts the runtime with ``anyio.run``; inside the running
 loop the workload's session is opened (untimed), ``run_once`` is awaited ``loops`` times between
-two ``time.perf_counter`` reads, the session is closed (untimed) and the last result is checked
+two ``time.perf_counter`` reads, the last result is checked (untimed) and the session is closed
 (untimed). Runtime start-up and shutdown are therefore never inside a measured value.
 """
 
@@ -37,7 +37,8 @@ async def timed_batch(loops: int, workload: Workload, case: Case) -> float:
         for _ in loop_range:
             result = await run_once()
         elapsed = clock() - started
-    workload.check(case, result)
+        # Checked before the session closes, so results that live in it (files) still exist.
+        workload.check(case, result)
     leaked = len(anyio.get_running_tasks()) - tasks_before
     if leaked > 0:
         raise LeakedTasks(f"{workload.benchmark_name(case.params)} left {leaked} task(s) running")

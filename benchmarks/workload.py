@@ -78,8 +78,11 @@ class Workload:
     params: Mapping[str, tuple[ParamValue, ...]]
     #: Items measured by one ``run_once`` (pyperf ``inner_loops``).
     inner_loops: Callable[[Case], int]
-    #: The result ``run_once`` must return (count or checksum).
-    expected: Callable[[Case], object]
+    #: The result ``run_once`` must return (count or checksum)...
+    expected: Callable[[Case], object] | None = None
+    #: ...or a check of the result that raises :class:`WrongResult` (for results that must be
+    #: inspected, such as an archive on disk). Give exactly one of the two.
+    verify: Callable[[Case, object], None] | None = None
     #: Returns ``run_once`` for a case when the workload needs no async set-up.
     prepare: Callable[[Case], RunOnce] | None = None
     #: An async context manager yielding ``run_once``, for workloads with set-up and tear-down
@@ -97,6 +100,8 @@ class Workload:
     def __post_init__(self) -> None:
         if (self.prepare is None) == (self.session is None):
             raise ValueError(f"{self.name}: give exactly one of prepare or session")
+        if (self.expected is None) == (self.verify is None):
+            raise ValueError(f"{self.name}: give exactly one of expected or verify")
         unknown = set(self.defaults) - set(self.params)
         if unknown:
             raise ValueError(f"{self.name}: defaults for unknown parameters {sorted(unknown)}")
@@ -145,6 +150,10 @@ class Workload:
             yield self.prepare(case)
 
     def check(self, case: Case, result: object) -> None:
+        if self.verify is not None:
+            self.verify(case, result)
+            return
+        assert self.expected is not None
         expected = self.expected(case)
         if result != expected:
             raise WrongResult(
