@@ -172,3 +172,23 @@ def test_a_failure_on_one_runtime_does_not_stop_the_run(tmp_path: Path) -> None:
     assert cells["uvloop", "unsupported"]["reason"] == "not for uvloop (test)"
     assert cells["uvloop", "unsupported"]["params"] == {"items": 10}
     assert manifest["complete"] is True
+
+
+def test_fixtures_are_built_by_the_parent_and_shared_by_workers(tmp_path: Path) -> None:
+    out, fixtures = tmp_path / "run", tmp_path / "fixtures"
+    completed = run_cli(
+        "run",
+        "--workload", "io.csv_rows",
+        "--param", "api=anyio", "--param", "reading=streaming",
+        "--runtime", "asyncio", "trio",
+        "--fixture-root", str(fixtures),
+        "-o", str(out),
+        "--debug-single-value",
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert [p.name for p in fixtures.iterdir()] == ["csv-10000rows-seed20240807"]
+    bench = pyperf.BenchmarkSuite.load(str(out / "trio.json")).get_benchmarks()[0]
+    metadata = bench.get_metadata()
+    assert metadata["item_unit"] == "row"
+    assert metadata["inner_loops"] == 10_000
+    assert 20 < metadata["bytes_per_item"] < 60

@@ -1,0 +1,173 @@
+"""I/O workloads: verified on every runtime they support, fixtures built once, no leaks."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from benchmarks import catalog
+from benchmarks.fixtures import ensure_fixture
+from benchmarks.harness import time_batch
+from benchmarks.runtimes import RUNTIMES
+from benchmarks.workload import Case, Fixture
+from benchmarks.workloads.io import _inputs
+
+IO_WORKLOADS = catalog.select_workloads(["io.*"])
+SMALL_SPECS = [
+    spec
+    for spec in catalog.expand(IO_WORKLOADS, ladder=True)
+    if spec.params.get("size_mib", 4) == 4 and spec.params.get("rows", 10_000) == 10_000
+]
+
+
+@pytest.fixture(scope="session")
+def fixture_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fixtures")
+
+
+def case_for(spec: catalog.BenchmarkSpec, root: Path) -> Case:
+    assert spec.workload.fixture is not None
+    return Case(spec.params, ensure_fixture(spec.workload.fixture(Case(spec.params)), root))
+
+
+@pytest.mark.parametrize("spec", SMALL_SPECS, ids=lambda spec: spec.name)
+def test_io_workload_gives_verified_result(
+    spec: catalog.BenchmarkSpec, runtime_name: str, fixture_root: Path
+) -> None:
+    case = case_for(spec, fixture_root)
+    reason = spec.workload.unsupported(runtime_name, case)
+    if reason is not None:
+        assert runtime_name == "trio" and "asyncio event loops" in reason
+        return
+    assert time_batch(2, RUNTIMES[runtime_name], spec.workload, case) > 0
+
+
+def test_asyncio_only_libraries_are_na_on_trio_with_a_reason() -> None:
+    na = {
+        spec.name: spec.workload.unsupported("trio", Case(spec.params))
+        for spec in catalog.expand(IO_WORKLOADS)
+    }
+    assert {name for name, reason in na.items() if reason} == {
+        "io.csv_rows[api=aiofiles,reading=readlines,rows=10000]",
+        "io.csv_rows[api=aiofiles,reading=streaming,rows=10000]",
+        "io.file_chunks[api=aiofiles,shape=iterable,chunk=65536,size_mib=4]",
+        "io.file_chunks[api=aiofiles,shape=iterator,chunk=65536,size_mib=4]",
+        "io.zip_backup[api=aiozipstream,chunk=65536,size_mib=4]",
+    }
+
+
+def test_file_ladder_reaches_256_mib() -> None:
+    workload = catalog.load_workload("io.file_chunks")
+    assert max(workload.params["size_mib"]) >= 256
+    assert set(workload.params["chunk"]) == {1024, 64 * 1024, 1024 * 1024}
+
+
+def test_a_corrupted_input_is_caught(runtime_name: str, tmp_path: Path) -> None:
+    """A fast wrong answer fails: flip one byte of the data file and the check notices."""
+    workload = catalog.load_workload("io.file_chunks_blocking")
+    case = Case({"chunk": 1024, "size_mib": 4}, ensure_fixture(_inputs.data_file(4), tmp_path))
+    data = case.fixture_dir / _inputs.DATA_FILE  # type: ignore[operator]
+    with open(data, "r+b") as stream:
+        stream.seek(1024 * 100)
+        original = stream.read(1)
+        stream.seek(1024 * 100)
+        stream.write(bytes([original[0] ^ 0xFF]))
+    with pytest.raises(AssertionError, match="returned"):
+        time_batch(1, RUNTIMES[runtime_name], workload, case)
+
+
+def test_fixtures_are_built_once_and_deterministic(tmp_path: Path) -> None:
+    builds: list[Path] = []
+
+    def build(folder: Path) -> None:
+        builds.append(folder)
+        _inputs.build_csv_file(1_000, folder)
+
+    fixture = Fixture("csv-test", build)
+    first = ensure_fixture(fixture, tmp_path / "a")
+    again = ensure_fixture(fixture, tmp_path / "a")
+    assert first == again and len(builds) == 1
+    other = ensure_fixture(fixture, tmp_path / "b")
+
+    def digest(folder: Path) -> str:
+        return hashlib.sha256((folder / _inputs.CSV_FILE).read_bytes()).hexdigest()
+
+    assert digest(first) == digest(other)
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["csv-test"]
+
+
+def test_failed_fixture_build_leaves_nothing_that_looks_complete(tmp_path: Path) -> None:
+    def build(folder: Path) -> None:
+        (folder / "half.bin").write_bytes(b"x")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        ensure_fixture(Fixture("broken", build), tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def zip_scratch_dirs() -> set[str]:
+    return {p for p in os.listdir(tempfile.gettempdir()) if p.startswith("zip-backup-")}
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs /proc to count descriptors")
+@pytest.mark.parametrize("spec", SMALL_SPECS, ids=lambda spec: spec.name)
+def test_no_threads_files_or_temporary_files_leak(
+    spec: catalog.BenchmarkSpec, runtime_name: str, fixture_root: Path
+) -> None:
+    case = case_for(spec, fixture_root)
+    if spec.workload.unsupported(runtime_name, case):
+        return
+    runtime = RUNTIMES[runtime_name]
+    time_batch(1, runtime, spec.workload, case)  # warm: thread pools reach their steady size
+    threads, fds, scratch = threading.active_count(), open_fds(), zip_scratch_dirs()
+    for _ in range(3):
+        time_batch(2, runtime, spec.workload, case)
+    # Idle worker threads of a runtime's pool may be reused, never accumulated.
+    assert threading.active_count() <= threads + 1
+    assert open_fds() == fds
+    assert zip_scratch_dirs() == scratch
+
+
+def peak_memory(workload_name: str, params: dict[str, int | str], root: Path) -> int:
+    workload = catalog.load_workload(workload_name)
+    case = case_for(catalog.BenchmarkSpec(workload, params), root)
+    tracemalloc.start()
+    try:
+        time_batch(1, RUNTIMES["asyncio"], workload, case)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_streaming_csv_memory_stays_flat_as_the_file_grows(fixture_root: Path) -> None:
+    def peak(reading: str, rows: int) -> int:
+        params = {"api": "anyio", "reading": reading, "rows": rows}
+        return peak_memory("io.csv_rows", params, fixture_root)
+
+    streaming_small, streaming_large = peak("streaming", 10_000), peak("streaming", 100_000)
+    readlines_small, readlines_large = peak("readlines", 10_000), peak("readlines", 100_000)
+    assert streaming_large < streaming_small + 256 * 1024
+    assert streaming_large < 2 * 1024 * 1024
+    # The tutorial's readlines() iterator grows with the file: the test can tell the difference.
+    assert readlines_large > readlines_small + 4 * 1024 * 1024
+
+
+def test_chunked_file_memory_stays_flat_as_the_file_grows(fixture_root: Path) -> None:
+    def peak(size_mib: int) -> int:
+        params = {"api": "anyio", "shape": "iterator", "chunk": 65536, "size_mib": size_mib}
+        return peak_memory("io.file_chunks", params, fixture_root)
+
+    small, large = peak(4), peak(64)
+    assert large < small + 256 * 1024
+    assert large < 4 * 65536
