@@ -46,9 +46,7 @@ def geometric_mean(ratios: FloatArray) -> float:
     return float(np.exp(np.mean(np.log(ratios))))
 
 
-def geometric_mean_interval(
-    log_replicates: FloatArray, confidence: float
-) -> tuple[float, float]:
+def geometric_mean_interval(log_replicates: FloatArray, confidence: float) -> tuple[float, float]:
     """CI of the geometric mean from per-benchmark log-ratio replicates (rows: benchmarks).
 
     Replicate ``b`` of the geometric mean is ``exp(mean_j log_replicates[j, b])``: the

@@ -5,6 +5,7 @@ Values measured on different machines or Python versions are never pooled into o
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import pandas as pd
@@ -42,4 +43,4 @@ def assign_context(results: Results, split_runs: bool = False) -> Results:
     by_run = values.drop_duplicates(RUN_COLUMN).set_index(RUN_COLUMN)["context"].to_dict()
     na = results.na.copy()
     na["context"] = [by_run.get(run, f"run {run}") for run in na["suite_run_id"]]
-    return Results(values=values, na=na, sources=results.sources)
+    return dataclasses.replace(results, values=values, na=na)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import math
 
+#: The multiplication sign and en dash, spelled as escapes so the source stays ASCII-lintable.
+TIMES = "\u00d7"
+EN_DASH = "\u2013"
+
 _TIME_UNITS: tuple[tuple[float, str], ...] = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
 _RATE_UNITS: tuple[tuple[float, str], ...] = ((1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""))
 
@@ -19,6 +23,7 @@ def seconds(value: float) -> str:
     """``1.23 µs``: a duration with an SI prefix and three significant digits."""
     if not math.isfinite(value):
         return "n/a"
+    value = float(f"{value:.3g}")  # 999.9 ns -> 1 µs, not "1000 ns"
     for scale, unit in _TIME_UNITS:
         if abs(value) >= scale:
             return f"{_significant(value / scale)} {unit}"
@@ -26,12 +31,13 @@ def seconds(value: float) -> str:
 
 
 def rate(value: float, unit: str) -> str:
-    """``12.3 M items/s``."""
+    """``12.3M item/s``."""
     if not math.isfinite(value):
         return "n/a"
+    value = float(f"{value:.3g}")
     for scale, prefix in _RATE_UNITS:
         if abs(value) >= scale:
-            return f"{_significant(value / scale)} {prefix}{unit}/s"
+            return f"{_significant(value / scale)}{prefix} {unit}/s"
     return f"{_significant(value)} {unit}/s"
 
 
@@ -43,11 +49,11 @@ def mib_per_second(bytes_per_second: float) -> str:
 
 
 def ratio(value: float) -> str:
-    return f"{value:.3f}×" if math.isfinite(value) else "n/a"
+    return f"{value:.3f}{TIMES}" if math.isfinite(value) else "n/a"
 
 
 def interval(low: float, high: float) -> str:
-    return f"{low:.3f}–{high:.3f}"
+    return f"{low:.3f}{EN_DASH}{high:.3f}"
 
 
 def percent(value: float) -> str:

@@ -5,6 +5,7 @@ Columns come from metadata only; benchmark names are carried along but never par
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,7 @@ class Results:
     values: pd.DataFrame
     na: pd.DataFrame
     sources: tuple[Path, ...]
+    manifests: tuple[Path, ...] = ()
 
     @property
     def param_columns(self) -> list[str]:
@@ -93,7 +95,7 @@ def _param_column(series: pd.Series) -> pd.Series:
 
 
 def _sort_key(value: object) -> tuple[int, float, str]:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):  # numpy scalars too
         return (0, float(value), "")
     return (1, 0.0, str(value))
 
@@ -109,7 +111,7 @@ def _params_order(frame: pd.DataFrame, param_columns: list[str]) -> pd.Series:
     ordered = sorted(keys.index, key=lambda i: key(keys.loc[i]))
     rank = {(keys.at[i, "workload"], keys.at[i, "params"]): r for r, i in enumerate(ordered)}
     return pd.Series(
-        [rank[(w, p)] for w, p in zip(frame["workload"], frame["params"])],
+        [rank[(w, p)] for w, p in zip(frame["workload"], frame["params"], strict=True)],
         index=frame.index,
         dtype="int64",
     )
@@ -166,4 +168,9 @@ def load_results(paths: Sequence[str | Path]) -> Results:
     na_records: list[Record] = []
     for path in inputs.manifests:
         na_records.extend(read_manifest(path))
-    return Results(values=values, na=na_frame(na_records, values), sources=inputs.suites)
+    return Results(
+        values=values,
+        na=na_frame(na_records, values),
+        sources=inputs.suites,
+        manifests=inputs.manifests,
+    )

@@ -15,7 +15,7 @@ from analysis import bootstrap, significance
 from analysis.context import assign_context
 from analysis.errors import AnalysisError
 from analysis.load import Results
-from analysis.verdict import NO_BASELINE, interval_verdict, verdict
+from analysis.verdict import NO_BASELINE, TOO_FEW, interval_verdict, verdict
 
 #: Columns identifying one benchmark in one context.
 BENCHMARK_KEY: list[str] = ["context", "workload_family", "workload", "params", "params_order"]
@@ -68,8 +68,10 @@ def _modes_note(runtime: str, rows: pd.DataFrame, baseline: str, base_rows: pd.D
     notes = []
     mine, theirs = set(rows["suite_mode"]), set(base_rows["suite_mode"])
     if mine != theirs or len(mine) > 1:
-        notes.append(f"modes differ: {runtime} {_joined(rows['suite_mode'])}, "
-                     f"{baseline} {_joined(base_rows['suite_mode'])}")
+        notes.append(
+            f"modes differ: {runtime} {_joined(rows['suite_mode'])}, "
+            f"{baseline} {_joined(base_rows['suite_mode'])}"
+        )
     runs = set(rows["suite_run_id"]) | set(base_rows["suite_run_id"])
     if len(runs) > 1:
         notes.append(f"pooled from {len(runs)} runs")
@@ -85,13 +87,22 @@ def _pair(
 ) -> tuple[dict[str, object], np.ndarray]:
     """One row of the ratio table and its bootstrap log-ratio replicates."""
     values = rows["value"].to_numpy(dtype=float)
-    row: dict[str, object] = dict(zip(BENCHMARK_KEY, key))
-    row.update(runtime=runtime, baseline=settings.baseline, item_unit=rows["item_unit"].iloc[0],
-               n=len(values), median=float(np.median(values)))
+    row: dict[str, object] = dict(zip(BENCHMARK_KEY, key, strict=True))
+    row.update(
+        runtime=runtime,
+        baseline=settings.baseline,
+        item_unit=rows["item_unit"].iloc[0],
+        n=len(values),
+        median=float(np.median(values)),
+    )
     nan_replicates = np.full(settings.n_bootstrap, np.nan)
     if base_rows is None:
-        row.update(verdict=NO_BASELINE, note=f"{settings.baseline} was not measured",
-                   source_files=_joined(rows["source_file"]), suite_modes=_joined(rows["suite_mode"]))
+        row.update(
+            verdict=NO_BASELINE,
+            note=f"{settings.baseline} was not measured",
+            source_files=_joined(rows["source_file"]),
+            suite_modes=_joined(rows["suite_mode"]),
+        )
         return row, nan_replicates
     base = base_rows["value"].to_numpy(dtype=float)
     rng = bootstrap.rng_for(settings.seed, "|".join(map(str, (*key, runtime))))
@@ -114,9 +125,23 @@ def _pair(
 
 
 RATIO_COLUMNS: list[str] = [
-    *BENCHMARK_KEY, "runtime", "baseline", "item_unit", "n", "n_baseline", "median",
-    "median_baseline", "ratio", "ci_low", "ci_high", "p_value", "p_adjusted", "verdict",
-    "suite_modes", "note", "source_files",
+    *BENCHMARK_KEY,
+    "runtime",
+    "baseline",
+    "item_unit",
+    "n",
+    "n_baseline",
+    "median",
+    "median_baseline",
+    "ratio",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_adjusted",
+    "verdict",
+    "suite_modes",
+    "note",
+    "source_files",
 ]
 
 
@@ -142,9 +167,10 @@ def ratio_table(values: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame,
             table[column] = np.nan
     table["p_adjusted"] = significance.adjust(table["p_value"].to_numpy(float), settings.correction)
     table["verdict"] = [
-        given if isinstance(given, str)
+        given
+        if isinstance(given, str)
         else verdict(r.ratio, r.p_adjusted, settings.alpha, settings.floor, bool(r.testable))
-        for given, r in zip(table["verdict"], table.itertuples())
+        for given, r in zip(table["verdict"], table.itertuples(), strict=True)
     ]
     table["note"] = table["note"].fillna("")
     matrix = np.vstack(replicates) if replicates else np.empty((0, settings.n_bootstrap))
@@ -155,12 +181,16 @@ def absolute_table(values: pd.DataFrame) -> pd.DataFrame:
     """Median and spread of the time per item, and throughput when the workload has one."""
     keys = [*BENCHMARK_KEY, "runtime", "item_unit"]
     grouped = values.groupby(keys, sort=True)
-    table = grouped["value"].agg(
-        n="size",
-        median="median",
-        q1=lambda s: s.quantile(0.25),
-        q3=lambda s: s.quantile(0.75),
-    ).reset_index()
+    table = (
+        grouped["value"]
+        .agg(
+            n="size",
+            median="median",
+            q1=lambda s: s.quantile(0.25),
+            q3=lambda s: s.quantile(0.75),
+        )
+        .reset_index()
+    )
     table["iqr_rel"] = (table["q3"] - table["q1"]) / table["median"]
     bytes_per_item = grouped["bytes_per_item"].first().to_numpy(dtype=float)
     table["bytes_per_item"] = bytes_per_item
@@ -178,19 +208,38 @@ def geomean_table(ratios: pd.DataFrame, replicates: np.ndarray, settings: Settin
     reps = replicates[paired]
     rows: list[dict[str, object]] = []
     for (context, runtime), group in table.groupby(["context", "runtime"], sort=True):
-        scopes = [("all", group)] + list(group.groupby("workload_family", sort=True))
+        scopes = [("all", group), *group.groupby("workload_family", sort=True)]
         for family, scope in scopes:
             ratio = bootstrap.geometric_mean(scope["ratio"].to_numpy(float))
             low, high = bootstrap.geometric_mean_interval(reps[scope.index], settings.confidence)
-            rows.append({
-                "context": context, "runtime": runtime, "baseline": settings.baseline,
-                "workload_family": family, "benchmarks": len(scope),
-                "geomean": ratio, "ci_low": low, "ci_high": high,
-                "verdict": interval_verdict(ratio, low, high, settings.floor),
-            })
+            rows.append(
+                {
+                    "context": context,
+                    "runtime": runtime,
+                    "baseline": settings.baseline,
+                    "workload_family": family,
+                    "benchmarks": len(scope),
+                    "geomean": ratio,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "verdict": TOO_FEW
+                    if (scope["verdict"] == TOO_FEW).any()
+                    else interval_verdict(ratio, low, high, settings.floor),
+                }
+            )
     return pd.DataFrame.from_records(
-        rows, columns=["context", "runtime", "baseline", "workload_family", "benchmarks",
-                       "geomean", "ci_low", "ci_high", "verdict"],
+        rows,
+        columns=[
+            "context",
+            "runtime",
+            "baseline",
+            "workload_family",
+            "benchmarks",
+            "geomean",
+            "ci_low",
+            "ci_high",
+            "verdict",
+        ],
     )
 
 

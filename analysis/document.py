@@ -1,0 +1,106 @@
+"""The report as a sequence of blocks, rendered alike to Markdown and HTML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analysis import header, tables
+from analysis.plots import Plot
+from analysis.stats import Comparison
+from analysis.verdict import BELOW_FLOOR, FASTER, NO_DIFFERENCE, SLOWER, TOO_FEW
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Label/value pairs (machine, Python, ...)."""
+
+    pairs: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Items:
+    """A bullet list; ``code`` items are file names."""
+
+    items: list[str]
+    code: bool = False
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    table: tables.Table
+
+
+@dataclass(frozen=True)
+class FigureBlock:
+    plot: Plot
+
+
+Block = Heading | Paragraph | Facts | Items | TableBlock | FigureBlock
+
+TITLE = "Async runtime benchmarks"
+
+
+def legend(comparison: Comparison) -> str:
+    floor = f"{comparison.settings.floor:.0%}"
+    return (
+        f"Verdicts: **{FASTER}** / **{SLOWER}** - significant and at least {floor}; "
+        f"*{NO_DIFFERENCE}*; *{BELOW_FLOOR}* - significant but under {floor}; "
+        f"*{TOO_FEW}* - no test could be significant with this few values (e.g. a "
+        "debug-single-value run). Cells read: ratio (confidence interval) verdict."
+    )
+
+
+def _context_blocks(
+    comparison: Comparison, context: str, plots: list[Plot], level: int
+) -> list[Block]:
+    blocks: list[Block] = [
+        Heading(context, level),
+        Facts(header.context_facts(comparison, context)),
+    ]
+    blocks += [TableBlock(tables.geomean_table(comparison, context))]
+    blocks += [TableBlock(tables.ratio_table(comparison, context))]
+    blocks += [FigureBlock(p) for p in plots if p.png.stem.startswith(("ratios", "heatmap"))]
+    blocks += [TableBlock(tables.absolute_table(comparison, context))]
+    throughput = tables.throughput_table(comparison, context)
+    if throughput is not None:
+        blocks.append(TableBlock(throughput))
+    blocks += [FigureBlock(p) for p in plots if p.png.stem.startswith("scaling")]
+    na = tables.na_table(comparison, context)
+    if na is not None:
+        blocks.append(TableBlock(na))
+    return blocks
+
+
+def build(comparison: Comparison, plots: dict[str, list[Plot]]) -> list[Block]:
+    """Every block of the report, in reading order."""
+    contexts = sorted(set(comparison.results.values["context"]))
+    blocks: list[Block] = [
+        Heading(f"{TITLE}: ratio to {comparison.settings.baseline}", 1),
+        Paragraph(header.method(comparison)),
+        Paragraph(legend(comparison)),
+    ]
+    if comparison.notes:
+        blocks.append(Items(comparison.notes, title="Notes"))
+    if len(contexts) > 1:
+        blocks.append(
+            Paragraph(
+                f"{len(contexts)} machine/Python contexts are loaded; each is compared on its own."
+            )
+        )
+    for context in contexts:
+        blocks += _context_blocks(comparison, context, plots.get(context, []), 2)
+    blocks.append(Heading("Source files", 2))
+    blocks.append(Items(header.sources(comparison), code=True))
+    return blocks

@@ -1,0 +1,326 @@
+"""The report's figures (matplotlib, Agg, no pyplot state): ratios, scaling curves, heatmap."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, NullFormatter
+
+from analysis import fmt
+from analysis.stats import Comparison
+from analysis.tables import runtimes
+from analysis.verdict import FASTER, SLOWER
+
+# Figures are built without pyplot and saved by format; Agg keeps any pyplot use headless too.
+matplotlib.use("Agg")
+
+#: Ratios labelled on the heatmap's colour scale (their inverses too).
+_NICE: tuple[float, ...] = (1.0, 1.1, 1.25, 1.5, 2.0, 3.0, 4.0, 8.0, 16.0)
+_PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3")
+_LINESTYLES = ("-", "--", ":", "-.")
+_MARKERS = ("o", "s", "^", "D", "v")
+
+
+@dataclass(frozen=True)
+class Plot:
+    """A saved figure: its title and the PNG and SVG files."""
+
+    title: str
+    png: Path
+    svg: Path
+
+
+def colours(comparison: Comparison) -> dict[str, str]:
+    """One fixed colour per runtime, the same in every figure of the report."""
+    names = sorted(
+        set(comparison.results.values["runtime"]) | set(comparison.results.na["runtime"])
+    )
+    baseline = comparison.settings.baseline
+    names = ([baseline] if baseline in names else []) + [n for n in names if n != baseline]
+    return {name: _PALETTE[i % len(_PALETTE)] for i, name in enumerate(names)}
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "x"
+
+
+def _bars(center: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Error bar lengths below and above ``center``; rounding never makes them negative."""
+    return np.clip(np.vstack([center - low, high - center]), 0.0, None)
+
+
+def _label(workload: str, params: str) -> str:
+    return f"{workload} [{params}]" if params else workload
+
+
+def ratio_figure(comparison: Comparison, context: str) -> Figure | None:
+    """Ratio to baseline per benchmark, CI error bars, one colour per runtime."""
+    ratios = comparison.ratios
+    ratios = ratios[(ratios["context"] == context) & ratios["ratio"].notna()]
+    if ratios.empty:
+        return None
+    keys = ratios.drop_duplicates(["workload", "params"]).sort_values(
+        ["workload_family", "workload", "params_order"]
+    )
+    labels = [_label(w, p) for w, p in zip(keys["workload"], keys["params"], strict=True)]
+    position = {
+        (w, p): i for i, (w, p) in enumerate(zip(keys["workload"], keys["params"], strict=True))
+    }
+    others = [r for r in runtimes(comparison, context) if r in set(ratios["runtime"])]
+    palette = colours(comparison)
+    floor = comparison.settings.floor
+    fig = Figure(
+        figsize=(9, 1.4 + 0.42 * len(labels) * max(1, len(others)) ** 0.5), layout="constrained"
+    )
+    ax = fig.add_subplot()
+    ax.axvspan(1 - floor, 1 + floor, color="0.9", zorder=0)
+    ax.axvline(1.0, color="0.3", linewidth=1, zorder=1)
+    step = 0.7 / max(1, len(others))
+    for k, runtime in enumerate(others):
+        mine = ratios[ratios["runtime"] == runtime]
+        y = np.array(
+            [position[(w, p)] for w, p in zip(mine["workload"], mine["params"], strict=True)]
+        )
+        y = y - 0.35 + step * (k + 0.5)
+        x = mine["ratio"].to_numpy(float)
+        err = _bars(x, mine["ci_low"].to_numpy(float), mine["ci_high"].to_numpy(float))
+        significant = mine["verdict"].isin([FASTER, SLOWER]).to_numpy()
+        colour = palette[runtime]
+        ax.errorbar(x, y, xerr=err, fmt="none", ecolor=colour, elinewidth=1.5, capsize=3, zorder=2)
+        ax.scatter(x[significant], y[significant], color=colour, s=36, zorder=3)
+        ax.scatter(
+            x[~significant],
+            y[~significant],
+            facecolor="white",
+            edgecolor=colour,
+            s=36,
+            zorder=3,
+        )
+    for boundary in range(1, len(labels)):  # a rule between benchmarks: whose dot is whose
+        ax.axhline(boundary - 0.5, color="0.88", linewidth=0.8, zorder=0)
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xscale("log")
+    _ratio_ticks(ax, ratios)
+    ax.set_xlabel(f"time / time on {comparison.settings.baseline}  (log scale; < 1 is faster)")
+    ax.grid(axis="x", which="both", color="0.85", linewidth=0.6)
+    ax.set_title(
+        f"Ratio to {comparison.settings.baseline}, {comparison.settings.confidence:.0%} "
+        "bootstrap CI (hollow: not a significant difference)",
+        fontsize=10,
+    )
+    handles = [Line2D([], [], color=palette[r], marker="o", linestyle="", label=r) for r in others]
+    handles.append(
+        Line2D([], [], color="0.4", marker="o", markerfacecolor="white", linestyle="",
+               label="not significant")
+    )  # fmt: skip
+    handles.append(Patch(color="0.9", label=f"\u00b1{floor:.0%} floor"))
+    ax.legend(handles=handles, loc="best", fontsize=8, frameon=True)
+    return fig
+
+
+def _ratio_ticks(ax: object, ratios: pd.DataFrame) -> None:
+    low = float(min(ratios["ci_low"].min(), ratios["ratio"].min(), 0.95))
+    high = float(max(ratios["ci_high"].max(), ratios["ratio"].max(), 1.05))
+    ax.set_xlim(low / 1.05, high * 1.05)  # type: ignore[attr-defined]
+    candidates = [0.1, 0.2, 0.25, 0.33, 0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2, 3, 4, 5, 10]
+    ticks = [t for t in candidates if low / 1.05 <= t <= high * 1.05]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])  # type: ignore[attr-defined]
+    ax.minorticks_off()  # type: ignore[attr-defined]
+
+
+def _size_param(values: pd.DataFrame, workload: str) -> str | None:
+    """The numeric parameter with the most distinct values: the x axis of a scaling curve."""
+    rows = values[values["workload"] == workload]
+    names = [n for n in str(rows["param_names"].iloc[0]).split(",") if n]
+    best, count = None, 1
+    for name in names:
+        column = rows.get(f"param_{name}")
+        if column is None or not pd.api.types.is_numeric_dtype(column):
+            continue
+        distinct = column.dropna().nunique()
+        if distinct > count:
+            best, count = name, distinct
+    return best
+
+
+def scaling_figure(comparison: Comparison, context: str, family: str) -> Figure | None:
+    """Time per item against size (log-log), one panel per workload of ``family``."""
+    values = comparison.results.values
+    values = values[(values["context"] == context) & (values["workload_family"] == family)]
+    panels = [(w, s) for w in sorted(set(values["workload"])) if (s := _size_param(values, w))]
+    if not panels:
+        return None
+    columns = min(2, len(panels))
+    rows_n = math.ceil(len(panels) / columns)
+    fig = Figure(figsize=(5.2 * columns, 3.8 * rows_n), layout="constrained")
+    palette = colours(comparison)
+    medians = comparison.absolute.set_index(["context", "workload", "params", "runtime"])
+    for i, (workload, size) in enumerate(panels):
+        ax = fig.add_subplot(rows_n, columns, i + 1)
+        rows = values[values["workload"] == workload]
+        names = [n for n in str(rows["param_names"].iloc[0]).split(",") if n and n != size]
+        series = rows.drop_duplicates(["runtime", "params"]).copy()
+        series["others"] = [
+            ", ".join(f"{n}={r.get(f'param_{n}')}" for n in names) for _, r in series.iterrows()
+        ]
+        styles = {o: k for k, o in enumerate(sorted(set(series["others"])))}
+        for (runtime, others), group in series.groupby(["runtime", "others"], sort=True):
+            group = group.sort_values(f"param_{size}")
+            x = group[f"param_{size}"].to_numpy(float)
+            stats = medians.loc[[(context, workload, p, runtime) for p in group["params"]]]
+            y = stats["median"].to_numpy(float)
+            k = styles[others]
+            ax.errorbar(
+                x,
+                y,
+                yerr=_bars(y, stats["q1"].to_numpy(float), stats["q3"].to_numpy(float)),
+                color=palette[str(runtime)],
+                linestyle=_LINESTYLES[k % 4],
+                marker=_MARKERS[k % 5],
+                markersize=4,
+                capsize=2,
+                linewidth=1.4,
+            )
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel(size)
+        ax.set_ylabel(f"time per {rows['item_unit'].iloc[0]}")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.seconds(v)))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_title(workload, fontsize=10)
+        ax.grid(which="both", color="0.9", linewidth=0.5)
+        _scaling_legend(ax, sorted(set(series["runtime"])), palette, styles)
+    fig.suptitle(f"Scaling: {family} (median, bars: interquartile range)", fontsize=11)
+    return fig
+
+
+def _scaling_legend(
+    ax: object, names: list[str], palette: dict[str, str], styles: dict[str, int]
+) -> None:
+    handles = [Line2D([], [], color=palette[n], label=n) for n in names]
+    if len(styles) > 1:
+        handles += [
+            Line2D(
+                [],
+                [],
+                color="0.4",
+                linestyle=_LINESTYLES[k % 4],
+                marker=_MARKERS[k % 5],
+                markersize=4,
+                label=o,
+            )
+            for o, k in styles.items()
+        ]
+    ax.legend(handles=handles, fontsize=7)  # type: ignore[attr-defined]
+
+
+def heatmap_figure(comparison: Comparison, context: str) -> Figure | None:
+    """Ratios as colours, benchmarks x runtimes; n/a and not-significant cells marked."""
+    ratios = comparison.ratios[comparison.ratios["context"] == context]
+    if ratios["ratio"].notna().sum() == 0:
+        return None
+    keys = ratios.drop_duplicates(["workload", "params"]).sort_values(
+        ["workload_family", "workload", "params_order"]
+    )
+    others = [r for r in runtimes(comparison, context) if r in set(ratios["runtime"])]
+    grid = ratios.set_index(["workload", "params", "runtime"])
+    na = comparison.results.na
+    na = na[na["context"] == context].set_index(["workload", "params", "runtime"])
+    matrix = np.full((len(keys), len(others)), np.nan)
+    for i, (w, p) in enumerate(zip(keys["workload"], keys["params"], strict=True)):
+        for j, runtime in enumerate(others):
+            if (w, p, runtime) in grid.index:
+                matrix[i, j] = np.log2(grid.at[(w, p, runtime), "ratio"])
+    largest = max(float(np.nanmax(np.abs(matrix))), math.log2(1.25))
+    # Extend the scale to the next labelled ratio so the extremes have a tick.
+    limit = min((math.log2(r) for r in _NICE if math.log2(r) >= largest - 1e-9), default=largest)
+    labels = [_label(w, p) for w, p in zip(keys["workload"], keys["params"], strict=True)]
+    width = 2.6 + 1.3 * len(others) + 0.065 * max(len(label) for label in labels)
+    height = max(3.2, 1.6 + 0.36 * len(keys))
+    fig = Figure(figsize=(max(6.0, width), height), layout="constrained")
+    ax = fig.add_subplot()
+    cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="0.85")
+    image = ax.imshow(
+        np.ma.masked_invalid(matrix),
+        cmap=cmap,
+        aspect="auto",
+        norm=TwoSlopeNorm(0.0, -limit, limit),
+    )
+    for i, (w, p) in enumerate(zip(keys["workload"], keys["params"], strict=True)):
+        for j, runtime in enumerate(others):
+            ax.text(
+                j,
+                i,
+                _heat_text(grid, na, (w, p, runtime)),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if abs(matrix[i, j]) > 0.6 * limit else "black",
+            )
+    ax.set_xticks(range(len(others)), others)
+    ax.set_yticks(range(len(keys)), labels, fontsize=8)
+    ax.xaxis.tick_top()
+    colorbar = fig.colorbar(image, ax=ax, shrink=0.8)
+    ticks = [r for r in _NICE + tuple(1 / r for r in _NICE if r > 1) if abs(math.log2(r)) <= limit]
+    ticks = sorted(set(round(r, 2) for r in ticks))
+    colorbar.set_ticks([math.log2(r) for r in ticks], labels=[f"{r:g}{fmt.TIMES}" for r in ticks])
+    colorbar.set_label(f"ratio to {comparison.settings.baseline} (blue: faster)")
+    fig.suptitle(
+        f"Ratio to {comparison.settings.baseline}  (n.s.: not a significant "
+        "difference of at least the floor)",
+        fontsize=10,
+    )
+    return fig
+
+
+def _heat_text(grid: pd.DataFrame, na: pd.DataFrame, key: tuple[str, str, str]) -> str:
+    if key in na.index:
+        return "n/a"
+    if key not in grid.index or pd.isna(grid.at[key, "ratio"]):
+        return str(grid.at[key, "verdict"]) if key in grid.index else ""
+    text = f"{grid.at[key, 'ratio']:.2f}"
+    return text if grid.at[key, "verdict"] in (FASTER, SLOWER) else f"{text}\nn.s."
+
+
+def save(fig: Figure, folder: Path, stem: str, title: str) -> Plot:
+    """Write ``stem.png`` and ``stem.svg`` into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    png, svg = folder / f"{stem}.png", folder / f"{stem}.svg"
+    fig.savefig(png, dpi=110)
+    fig.savefig(svg)
+    return Plot(title=title, png=png, svg=svg)
+
+
+def draw_all(comparison: Comparison, folder: Path) -> dict[str, list[Plot]]:
+    """Every figure of every context, saved; keyed by context."""
+    contexts = sorted(set(comparison.results.values["context"]))
+    plots: dict[str, list[Plot]] = {}
+    for context in contexts:
+        suffix = "" if len(contexts) == 1 else f"-{slug(context)}"
+        mine: list[Plot] = []
+        figure = ratio_figure(comparison, context)
+        if figure is not None:
+            mine.append(save(figure, folder, f"ratios{suffix}", "Ratio to baseline"))
+        figure = heatmap_figure(comparison, context)
+        if figure is not None:
+            mine.append(save(figure, folder, f"heatmap{suffix}", "Heatmap of ratios"))
+        values = comparison.results.values
+        for family in sorted(set(values.loc[values["context"] == context, "workload_family"])):
+            figure = scaling_figure(comparison, context, family)
+            if figure is not None:
+                mine.append(
+                    save(figure, folder, f"scaling-{slug(family)}{suffix}", f"Scaling: {family}")
+                )
+        plots[context] = mine
+    return plots

@@ -1,0 +1,129 @@
+"""The report folder: Markdown, self-contained HTML, CSV/Parquet, PNG and SVG plots."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from analysis import Settings, build_report, fmt
+from analysis.load import load_results
+
+
+@pytest.fixture
+def report(standard_run, tmp_path):
+    return build_report([standard_run], tmp_path / "out", Settings(n_bootstrap=300))
+
+
+def test_every_output_is_written(report, tmp_path):
+    out = tmp_path / "out"
+    for name in (
+        "report.md",
+        "report.html",
+        "results.csv",
+        "results.parquet",
+        "ratios.csv",
+        "absolute.csv",
+        "geomeans.csv",
+        "na.csv",
+    ):
+        assert (out / name).is_file(), name
+    stems = {p.png.stem for p in report.plots}
+    assert stems == {"ratios", "heatmap", "scaling-io", "scaling-protocol"}
+    for plot in report.plots:
+        assert plot.png.read_bytes().startswith(b"\x89PNG")
+        assert b"<svg" in plot.svg.read_bytes()[:1000]
+
+
+def test_every_benchmark_and_runtime_appears(report, standard_run):
+    markdown = report.markdown.read_text()
+    page = report.html.read_text()
+    values = load_results([standard_run]).values
+    for workload, params in (
+        values[["workload", "params"]].drop_duplicates().itertuples(index=False)
+    ):
+        row = re.compile(rf"\| {re.escape(workload)} \| {re.escape(params)} \|")
+        assert len(row.findall(markdown)) >= 2, (workload, params)  # ratio + absolute tables
+        assert params in page
+    for runtime in ("asyncio", "trio", "uvloop"):
+        assert f"| {runtime} |" in markdown or f" {runtime} |" in markdown
+
+
+def test_header_names_machine_python_libraries_and_sources(report, standard_run):
+    markdown = report.markdown.read_text()
+    for text in (
+        "bench-host",
+        "Synthetic CPU",
+        "CPython 3.11.7",
+        "anyio 4.16.0",
+        "trio 0.35.0",
+        "uvloop 0.23.0",
+        "**Mode** | default",
+        str(standard_run / "asyncio.json"),
+        str(standard_run / "manifest.json"),
+        "Holm",
+    ):
+        assert text in markdown, text
+
+
+def test_na_cells_carry_their_reasons(report):
+    markdown = report.markdown.read_text()
+    assert "n/a: unsupported" in markdown
+    assert "aiofiles runs only on the asyncio family" in markdown
+    assert "aiofiles runs only on the asyncio family" in report.html.read_text()
+
+
+def test_ratio_verdicts_in_markdown(report):
+    markdown = report.markdown.read_text()
+    x, dash = fmt.TIMES, fmt.EN_DASH
+    assert re.search(rf"\*\*1\.\d{{3}}{x} \(1\.\d{{3}}{dash}1\.\d{{3}}\) slower\*\*", markdown)
+    assert re.search(rf"\*\*0\.\d{{3}}{x} \(0\.\d{{3}}{dash}0\.\d{{3}}\) faster\*\*", markdown)
+
+
+def test_html_is_self_contained(report):
+    page = report.html.read_text()
+    assert page.count("data:image/png;base64,") == len(report.plots)
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    assert "<link" not in page and "<script" not in page
+    assert 'class="v-slower"' in page and 'class="v-faster"' in page
+
+
+def test_csv_is_the_tidy_data(report, tmp_path, standard_run):
+    csv = pd.read_csv(tmp_path / "out" / "results.csv")
+    assert len(csv) == len(load_results([standard_run]).values)
+    assert {"runtime", "workload", "value", "source_file", "param_items"} <= set(csv.columns)
+    parquet = pd.read_parquet(tmp_path / "out" / "results.parquet")
+    assert len(parquet) == len(csv)
+    ratios = pd.read_csv(tmp_path / "out" / "ratios.csv")
+    assert ratios["source_files"].str.contains("asyncio.json").all()
+
+
+def test_mixed_modes_are_printed(tmp_path, synth):
+    synth.write_run(tmp_path / "in" / "fast", [synth.Spec("asyncio", "w.x", mode="fast")])
+    synth.write_run(tmp_path / "in" / "default", [synth.Spec("trio", "w.x")], seed=1)
+    report = build_report([tmp_path / "in"], tmp_path / "out", Settings(n_bootstrap=200))
+    markdown = report.markdown.read_text()
+    assert "**Mode** | default, fast" in markdown
+    assert "modes differ" in markdown
+
+
+def test_several_machines_get_one_section_each(tmp_path, synth):
+    for host in ("alpha", "beta"):
+        synth.write_run(
+            tmp_path / "in" / host,
+            [synth.Spec("asyncio", "w.x", {"n": 1}), synth.Spec("trio", "w.x", {"n": 1})],
+            hostname=host,
+        )
+    report = build_report([tmp_path / "in"], tmp_path / "out", Settings(n_bootstrap=200))
+    markdown = report.markdown.read_text()
+    assert "## alpha, CPython" in markdown and "## beta, CPython" in markdown
+    assert len(report.plots) == 4  # ratios + heatmap per machine, no size ladder to scale over
+    assert len({p.png.name for p in report.plots}) == 4
+
+
+def test_only_the_baseline_still_reports_absolute_figures(tmp_path, synth):
+    synth.write_run(tmp_path / "in", [synth.Spec("asyncio", "w.x", {"items": 10})])
+    report = build_report([tmp_path / "in"], tmp_path / "out", Settings(n_bootstrap=200))
+    assert "nothing to compare" in report.markdown.read_text()
+    assert "w.x | items=10" in report.markdown.read_text()
