@@ -1,0 +1,7 @@
+"""Producer/consumer streams consumed with ``async for``: anyio memory object streams and a TCP
+connection on loopback.
+
+A producer task sends a fixed, deterministic payload; the consumer iterates the receiving end
+with ``async for`` and returns a count and a checksum that are verified outside the timed
+region. Each ``run_once`` starts its producer inside a task group, so nothing outlives it.
+"""
