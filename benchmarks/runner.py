@@ -61,6 +61,8 @@ def benchmark_metadata(
     metadata.update({f"param_{name}": value for name, value in case.params.items()})
     if workload.bytes_per_item is not None:
         metadata["bytes_per_item"] = workload.bytes_per_item(case)
+    if workload.extra_metadata is not None:
+        metadata.update(workload.extra_metadata(case))
     metadata.update(environment_metadata())
     return metadata
 

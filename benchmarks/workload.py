@@ -96,6 +96,9 @@ class Workload:
     bytes_per_item: Callable[[Case], float] | None = None
     #: The input data a case reads, if any.
     fixture: Callable[[Case], Fixture] | None = None
+    #: Further figures of a case for the pyperf metadata (for example the sleep a latency
+    #: workload requests per item, from which analysis derives the achieved concurrency).
+    extra_metadata: Callable[[Case], Mapping[str, int | float | str]] | None = None
 
     def __post_init__(self) -> None:
         if (self.prepare is None) == (self.session is None):

@@ -163,6 +163,16 @@ def too_many_latency_steps(runtime: str, case: Case) -> str | None:
     return None
 
 
+def latency_metadata(case: Case) -> dict[str, float]:
+    """``requested_sleep_per_item``: seconds of sleep requested per step (latency mode only).
+
+    Achieved concurrency = ``requested_sleep_per_item / value`` (value: seconds per step).
+    """
+    if case["delay"] != LATENCY_DELAY:
+        return {}
+    return {"requested_sleep_per_item": requested_sleep_seconds(case) / total_steps(case)}
+
+
 def counter_workload(
     name: str,
     description: str,
@@ -180,4 +190,5 @@ def counter_workload(
         expected=expected,
         prepare=prepare,
         unsupported=unsupported,
+        extra_metadata=latency_metadata,
     )
