@@ -37,7 +37,7 @@ def bench(session: nox.Session) -> None:
     # A failed benchmark exits 1 but the results measured are kept and still reported.
     session.run("python", "-m", "benchmarks", "run", *args, success_codes=[0, 1])
     if output is not None:
-        session.run("python", "-m", "analysis", "report", output, "-o", output)
+        session.run("python", "-m", "analysis", "report", output)  # writes <output>/report/
 
 
 @nox.session
