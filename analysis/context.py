@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from analysis import fmt
 from analysis.load import Results
 
 #: Columns that together identify a context by default: same machine, same Python.
@@ -26,7 +27,8 @@ def context_columns(split_runs: bool) -> tuple[str, ...]:
 
 def _label(row: pd.Series, columns: Sequence[str]) -> str:
     implementation = str(row.get("python_implementation", "") or "")
-    python = f"{_IMPLEMENTATIONS.get(implementation, implementation)} {row['python_version']}"
+    version = fmt.python_version(row["python_version"])
+    python = f"{_IMPLEMENTATIONS.get(implementation, implementation)} {version}"
     label = f"{row['hostname']}, {python.strip()}"
     if RUN_COLUMN in columns:
         label += f", run {row[RUN_COLUMN]}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analysis import header, tables
-from analysis.plots import Plot
+from analysis.plots import HEATMAP, RATIOS, SCALING, Plot
 from analysis.stats import Comparison
 from analysis.verdict import BELOW_FLOOR, FASTER, NO_DIFFERENCE, SLOWER, TOO_FEW
 
@@ -71,15 +71,20 @@ def _context_blocks(
     ]
     blocks += [TableBlock(tables.geomean_table(comparison, context))]
     blocks += [TableBlock(tables.ratio_table(comparison, context))]
-    blocks += [FigureBlock(p) for p in plots if p.png.stem.startswith(("ratios", "heatmap"))]
+    order = {kind: i for i, kind in enumerate((RATIOS, HEATMAP, SCALING))}
+    for family in sorted({p.family for p in plots}):
+        mine = sorted((p for p in plots if p.family == family), key=lambda p: order.get(p.kind, 9))
+        blocks.append(Heading(f"Figures: {family}" if family else "Figures", level + 1))
+        blocks += [FigureBlock(p) for p in mine]
+    blocks.append(Heading("Times per item, throughput and concurrency", level + 1))
     blocks += [TableBlock(tables.absolute_table(comparison, context))]
-    throughput = tables.throughput_table(comparison, context)
-    if throughput is not None:
-        blocks.append(TableBlock(throughput))
-    blocks += [FigureBlock(p) for p in plots if p.png.stem.startswith("scaling")]
-    na = tables.na_table(comparison, context)
-    if na is not None:
-        blocks.append(TableBlock(na))
+    for extra in (
+        tables.throughput_table(comparison, context),
+        tables.concurrency_table(comparison, context),
+        tables.na_table(comparison, context),
+    ):
+        if extra is not None:
+            blocks.append(TableBlock(extra))
     return blocks
 
 

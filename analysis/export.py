@@ -24,6 +24,7 @@ def write_tables(comparison: Comparison, out_dir: Path) -> list[Path]:
         "ratios": comparison.ratios,
         "absolute": comparison.absolute,
         "geomeans": comparison.geomeans,
+        "concurrency": comparison.concurrency,
         "na": comparison.results.na,
     }
     for name, frame in frames.items():

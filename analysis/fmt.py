@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 #: The multiplication sign and en dash, spelled as escapes so the source stays ASCII-lintable.
 TIMES = "\u00d7"
@@ -50,6 +51,16 @@ def mib_per_second(bytes_per_second: float) -> str:
 
 def ratio(value: float) -> str:
     return f"{value:.3f}{TIMES}" if math.isfinite(value) else "n/a"
+
+
+def concurrency(value: float) -> str:
+    """``1.97``, ``98.4``: achieved concurrency with three significant digits."""
+    return _significant(value) if math.isfinite(value) else "n/a"
+
+
+def python_version(text: str) -> str:
+    """``3.11.7 (64-bit)`` -> ``3.11.7``: pyperf's version without the word-size suffix."""
+    return re.sub(r"\s*\((?:32|64)-bit\)\s*$", "", str(text)).strip()
 
 
 def interval(low: float, high: float) -> str:

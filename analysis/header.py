@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis import fmt
 from analysis.stats import Comparison
 
 _CORRECTION_NAMES = {
@@ -31,7 +32,7 @@ def context_facts(comparison: Comparison, context: str) -> list[tuple[str, str]]
         ("Machine", _distinct(rows, "hostname")),
         ("CPU", _distinct(rows, "cpu_model_name")),
         ("Platform", _distinct(rows, "platform")),
-        ("Python", f"{_implementation(rows)} {_distinct(rows, 'python_version')}"),
+        ("Python", f"{_implementation(rows)} {_python_versions(rows)}"),
         ("Python build", _distinct(rows, "python_build")),
         ("Libraries", libraries),
         ("Mode", _distinct(rows, "suite_mode")),
@@ -50,6 +51,12 @@ def context_facts(comparison: Comparison, context: str) -> list[tuple[str, str]]
             )
         )
     return [(label, text.strip()) for label, text in facts if text.strip()]
+
+
+def _python_versions(rows: pd.DataFrame) -> str:
+    if "python_version" not in rows:
+        return ""
+    return ", ".join(sorted({fmt.python_version(v) for v in rows["python_version"].dropna()}))
 
 
 def _implementation(rows: pd.DataFrame) -> str:

@@ -28,6 +28,7 @@ LEADING_COLUMNS: tuple[str, ...] = (
     "unit",
     "item_unit",
     "bytes_per_item",
+    "requested_sleep_per_item",
     "run",
     "value_index",
     "suite_mode",
@@ -64,6 +65,9 @@ DEFAULTS: dict[str, Any] = {
     "trio_version": "",
     "uvloop_version": "",
 }
+
+#: Optional numeric metadata: always a float column, NaN where a benchmark lacks the key.
+NUMERIC_OPTIONAL: tuple[str, ...] = ("bytes_per_item", "requested_sleep_per_item")
 
 
 @dataclass(frozen=True)
@@ -125,9 +129,10 @@ def values_frame(records: list[Record]) -> pd.DataFrame:
             frame[column] = default
         else:
             frame[column] = frame[column].fillna(default)
-    if "bytes_per_item" not in frame:
-        frame["bytes_per_item"] = float("nan")
-    frame["bytes_per_item"] = pd.to_numeric(frame["bytes_per_item"], errors="coerce")
+    for column in NUMERIC_OPTIONAL:  # NaN where a benchmark does not declare it
+        if column not in frame:
+            frame[column] = float("nan")
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     params = sorted(c for c in frame.columns if c.startswith(PARAM_PREFIX) and c != "param_names")
     frame["params_order"] = _params_order(frame, params)
     for column in params:

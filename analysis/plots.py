@@ -14,7 +14,13 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import (
+    FuncFormatter,
+    LogLocator,
+    MaxNLocator,
+    NullFormatter,
+    NullLocator,
+)
 
 from analysis import fmt
 from analysis.stats import Comparison
@@ -24,8 +30,8 @@ from analysis.verdict import FASTER, SLOWER
 # Figures are built without pyplot and saved by format; Agg keeps any pyplot use headless too.
 matplotlib.use("Agg")
 
-#: Ratios labelled on the heatmap's colour scale (their inverses too).
-_NICE: tuple[float, ...] = (1.0, 1.1, 1.25, 1.5, 2.0, 3.0, 4.0, 8.0, 16.0)
+#: Where the heatmap's symmetric log colour scale may end (its lower end is the inverse).
+_SCALE_ENDS: tuple[float, ...] = (1.25, 1.5, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 _PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3")
 _LINESTYLES = ("-", "--", ":", "-.")
 _MARKERS = ("o", "s", "^", "D", "v")
@@ -33,11 +39,16 @@ _MARKERS = ("o", "s", "^", "D", "v")
 
 @dataclass(frozen=True)
 class Plot:
-    """A saved figure: its title and the PNG and SVG files."""
+    """A saved figure: its title, the PNG and SVG files, what it shows and for which family."""
 
     title: str
     png: Path
     svg: Path
+    kind: str = ""  # RATIOS, HEATMAP or SCALING
+    family: str = ""
+
+
+RATIOS, HEATMAP, SCALING = "ratios", "heatmap", "scaling"
 
 
 def colours(comparison: Comparison) -> dict[str, str]:
@@ -59,20 +70,30 @@ def _bars(center: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     return np.clip(np.vstack([center - low, high - center]), 0.0, None)
 
 
-def _label(workload: str, params: str) -> str:
+def _label(workload: str, params: str, family: str | None = None) -> str:
+    """``async_generator [items=10]``: the family prefix is dropped in a one-family figure."""
+    if family and workload.startswith(f"{family}."):
+        workload = workload[len(family) + 1 :]
     return f"{workload} [{params}]" if params else workload
 
 
-def ratio_figure(comparison: Comparison, context: str) -> Figure | None:
-    """Ratio to baseline per benchmark, CI error bars, one colour per runtime."""
-    ratios = comparison.ratios
-    ratios = ratios[(ratios["context"] == context) & ratios["ratio"].notna()]
+def _of_family(frame: pd.DataFrame, context: str, family: str | None) -> pd.DataFrame:
+    mine = frame["context"] == context
+    if family is not None:
+        mine &= frame["workload_family"] == family
+    return frame[mine]
+
+
+def ratio_figure(comparison: Comparison, context: str, family: str | None = None) -> Figure | None:
+    """Ratio to baseline per benchmark (of ``family``, else all), CI bars, a colour per runtime."""
+    ratios = _of_family(comparison.ratios, context, family)
+    ratios = ratios[ratios["ratio"].notna()]
     if ratios.empty:
         return None
     keys = ratios.drop_duplicates(["workload", "params"]).sort_values(
         ["workload_family", "workload", "params_order"]
     )
-    labels = [_label(w, p) for w, p in zip(keys["workload"], keys["params"], strict=True)]
+    labels = [_label(w, p, family) for w, p in zip(keys["workload"], keys["params"], strict=True)]
     position = {
         (w, p): i for i, (w, p) in enumerate(zip(keys["workload"], keys["params"], strict=True))
     }
@@ -114,9 +135,9 @@ def ratio_figure(comparison: Comparison, context: str) -> Figure | None:
     _ratio_ticks(ax, ratios)
     ax.set_xlabel(f"time / time on {comparison.settings.baseline}  (log scale; < 1 is faster)")
     ax.grid(axis="x", which="both", color="0.85", linewidth=0.6)
-    ax.set_title(
-        f"Ratio to {comparison.settings.baseline}, {comparison.settings.confidence:.0%} "
-        "bootstrap CI (hollow: not a significant difference)",
+    fig.suptitle(
+        f"{family + ': ' if family else ''}ratio to {comparison.settings.baseline}, "
+        f"{comparison.settings.confidence:.0%} bootstrap CI (hollow: not significant)",
         fontsize=10,
     )
     handles = [Line2D([], [], color=palette[r], marker="o", linestyle="", label=r) for r in others]
@@ -125,7 +146,7 @@ def ratio_figure(comparison: Comparison, context: str) -> Figure | None:
                label="not significant")
     )  # fmt: skip
     handles.append(Patch(color="0.9", label=f"\u00b1{floor:.0%} floor"))
-    ax.legend(handles=handles, loc="best", fontsize=8, frameon=True)
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8)
     return fig
 
 
@@ -192,17 +213,35 @@ def scaling_figure(comparison: Comparison, context: str, family: str) -> Figure 
                 capsize=2,
                 linewidth=1.4,
             )
-        ax.set_xscale("log")
+        if rows[f"param_{size}"].min() > 0:
+            ax.set_xscale("log")
+        else:  # a ladder starting at 0 (buffer=0): linear near zero, logarithmic above
+            ax.set_xscale("symlog", linthresh=1.0)
         ax.set_yscale("log")
+        ladder = sorted(set(rows[f"param_{size}"].dropna().astype(float)))
+        ax.set_xticks(ladder, [f"{v:g}" for v in ladder])
+        ax.xaxis.set_minor_locator(NullLocator())
         ax.set_xlabel(size)
         ax.set_ylabel(f"time per {rows['item_unit'].iloc[0]}")
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.seconds(v)))
-        ax.yaxis.set_minor_formatter(NullFormatter())
+        _time_axis(ax)
         ax.set_title(workload, fontsize=10)
         ax.grid(which="both", color="0.9", linewidth=0.5)
         _scaling_legend(ax, sorted(set(series["runtime"])), palette, styles)
     fig.suptitle(f"Scaling: {family} (median, bars: interquartile range)", fontsize=11)
     return fig
+
+
+def _time_axis(ax: object) -> None:
+    """Label a log time axis; under a decade of range, log ticks would leave it unlabelled."""
+    low, high = ax.get_ylim()  # type: ignore[attr-defined]
+    axis = ax.yaxis  # type: ignore[attr-defined]
+    if high / low < 10:
+        axis.set_major_locator(MaxNLocator(nbins=5))
+        axis.set_minor_locator(NullLocator())
+    elif high / low < 1000:  # 1, 2, 5 per decade: at least two labels
+        axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.seconds(v)))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def _scaling_legend(
@@ -225,9 +264,12 @@ def _scaling_legend(
     ax.legend(handles=handles, fontsize=7)  # type: ignore[attr-defined]
 
 
-def heatmap_figure(comparison: Comparison, context: str) -> Figure | None:
-    """Ratios as colours, benchmarks x runtimes; n/a and not-significant cells marked."""
-    ratios = comparison.ratios[comparison.ratios["context"] == context]
+def heatmap_figure(
+    comparison: Comparison, context: str, family: str | None = None
+) -> Figure | None:
+    """Ratios as colours, benchmarks (of ``family``, else all) x runtimes; n/a and
+    not-significant cells marked."""
+    ratios = _of_family(comparison.ratios, context, family)
     if ratios["ratio"].notna().sum() == 0:
         return None
     keys = ratios.drop_duplicates(["workload", "params"]).sort_values(
@@ -244,8 +286,10 @@ def heatmap_figure(comparison: Comparison, context: str) -> Figure | None:
                 matrix[i, j] = np.log2(grid.at[(w, p, runtime), "ratio"])
     largest = max(float(np.nanmax(np.abs(matrix))), math.log2(1.25))
     # Extend the scale to the next labelled ratio so the extremes have a tick.
-    limit = min((math.log2(r) for r in _NICE if math.log2(r) >= largest - 1e-9), default=largest)
-    labels = [_label(w, p) for w, p in zip(keys["workload"], keys["params"], strict=True)]
+    limit = min(
+        (math.log2(r) for r in _SCALE_ENDS if math.log2(r) >= largest - 1e-9), default=largest
+    )
+    labels = [_label(w, p, family) for w, p in zip(keys["workload"], keys["params"], strict=True)]
     width = 2.6 + 1.3 * len(others) + 0.065 * max(len(label) for label in labels)
     height = max(3.2, 1.6 + 0.36 * len(keys))
     fig = Figure(figsize=(max(6.0, width), height), layout="constrained")
@@ -272,16 +316,31 @@ def heatmap_figure(comparison: Comparison, context: str) -> Figure | None:
     ax.set_yticks(range(len(keys)), labels, fontsize=8)
     ax.xaxis.tick_top()
     colorbar = fig.colorbar(image, ax=ax, shrink=0.8)
-    ticks = [r for r in _NICE + tuple(1 / r for r in _NICE if r > 1) if abs(math.log2(r)) <= limit]
-    ticks = sorted(set(round(r, 2) for r in ticks))
+    ticks = colour_ticks(limit)
     colorbar.set_ticks([math.log2(r) for r in ticks], labels=[f"{r:g}{fmt.TIMES}" for r in ticks])
+    colorbar.minorticks_off()
     colorbar.set_label(f"ratio to {comparison.settings.baseline} (blue: faster)")
     fig.suptitle(
-        f"Ratio to {comparison.settings.baseline}  (n.s.: not a significant "
-        "difference of at least the floor)",
+        f"{family + ': ' if family else ''}ratio to {comparison.settings.baseline}  "
+        "(n.s.: not a significant difference of at least the floor)",
         fontsize=10,
     )
     return fig
+
+
+def colour_ticks(limit: float) -> list[float]:
+    """Ratios to label on a colour scale spanning ``2**-limit`` to ``2**limit``.
+
+    Powers of two (0.25x, 0.5x, 1x, 2x, 4x) on a wide scale; finer steps on a narrow one.
+    """
+    if limit >= 2.0 - 1e-9:
+        steps = math.floor(limit + 1e-9)
+        candidates = [2.0**k for k in range(-steps, steps + 1)]
+    elif limit >= 1.0 - 1e-9:
+        candidates = [0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 2.0]
+    else:
+        candidates = [0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5]
+    return [r for r in candidates if abs(math.log2(r)) <= limit + 1e-9]
 
 
 def _heat_text(grid: pd.DataFrame, na: pd.DataFrame, key: tuple[str, str, str]) -> str:
@@ -293,34 +352,39 @@ def _heat_text(grid: pd.DataFrame, na: pd.DataFrame, key: tuple[str, str, str]) 
     return text if grid.at[key, "verdict"] in (FASTER, SLOWER) else f"{text}\nn.s."
 
 
-def save(fig: Figure, folder: Path, stem: str, title: str) -> Plot:
+def save(
+    fig: Figure, folder: Path, stem: str, title: str, kind: str = "", family: str = ""
+) -> Plot:
     """Write ``stem.png`` and ``stem.svg`` into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     png, svg = folder / f"{stem}.png", folder / f"{stem}.svg"
     fig.savefig(png, dpi=110)
     fig.savefig(svg)
-    return Plot(title=title, png=png, svg=svg)
+    return Plot(title=title, png=png, svg=svg, kind=kind, family=family)
 
 
 def draw_all(comparison: Comparison, folder: Path) -> dict[str, list[Plot]]:
-    """Every figure of every context, saved; keyed by context."""
+    """Every figure of every context, one of each kind per workload family; keyed by context.
+
+    Files are ``<kind>-<family>[-<context>].png`` and ``.svg``.
+    """
     contexts = sorted(set(comparison.results.values["context"]))
+    values = comparison.results.values
+    baseline = comparison.settings.baseline
     plots: dict[str, list[Plot]] = {}
     for context in contexts:
         suffix = "" if len(contexts) == 1 else f"-{slug(context)}"
         mine: list[Plot] = []
-        figure = ratio_figure(comparison, context)
-        if figure is not None:
-            mine.append(save(figure, folder, f"ratios{suffix}", "Ratio to baseline"))
-        figure = heatmap_figure(comparison, context)
-        if figure is not None:
-            mine.append(save(figure, folder, f"heatmap{suffix}", "Heatmap of ratios"))
-        values = comparison.results.values
         for family in sorted(set(values.loc[values["context"] == context, "workload_family"])):
-            figure = scaling_figure(comparison, context, family)
-            if figure is not None:
-                mine.append(
-                    save(figure, folder, f"scaling-{slug(family)}{suffix}", f"Scaling: {family}")
-                )
+            drawn = (
+                (RATIOS, ratio_figure, f"{family}: ratio to {baseline}"),
+                (HEATMAP, heatmap_figure, f"{family}: heatmap of ratios to {baseline}"),
+                (SCALING, scaling_figure, f"{family}: time per item against size"),
+            )
+            for kind, draw, title in drawn:
+                figure = draw(comparison, context, family)
+                if figure is not None:
+                    stem = f"{kind}-{slug(family)}{suffix}"
+                    mine.append(save(figure, folder, stem, title, kind, family))
         plots[context] = mine
     return plots

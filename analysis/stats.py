@@ -58,6 +58,8 @@ class Comparison:
     absolute: pd.DataFrame
     geomeans: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: Achieved concurrency of latency workloads (see :func:`concurrency_table`); may be empty.
+    concurrency: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _joined(values: pd.Series) -> str:
@@ -201,6 +203,50 @@ def absolute_table(values: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+CONCURRENCY_COLUMNS: list[str] = [
+    *BENCHMARK_KEY,
+    "runtime",
+    "n",
+    "requested_sleep_per_item",
+    "median",
+    "concurrency",
+    "ci_low",
+    "ci_high",
+]
+
+
+def concurrency_table(values: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Achieved concurrency = requested sleep per item / median time per item.
+
+    Only benchmarks whose values carry ``requested_sleep_per_item`` (latency workloads) get a
+    row. The interval is the bootstrap interval of the median, inverted (concurrency falls as
+    the time rises, so the bounds swap).
+    """
+    if "requested_sleep_per_item" not in values:
+        return pd.DataFrame(columns=CONCURRENCY_COLUMNS)
+    latency = values[values["requested_sleep_per_item"].notna()]
+    rows: list[dict[str, object]] = []
+    for key, group in latency.groupby([*BENCHMARK_KEY, "runtime"], sort=True):
+        times = group["value"].to_numpy(dtype=float)
+        sleep = float(group["requested_sleep_per_item"].median())
+        median = float(np.median(times))
+        rng = bootstrap.rng_for(settings.seed, "concurrency|" + "|".join(map(str, key)))
+        low, high = bootstrap.percentile_interval(
+            bootstrap.bootstrap_medians(times, settings.n_bootstrap, rng), settings.confidence
+        )
+        row: dict[str, object] = dict(zip([*BENCHMARK_KEY, "runtime"], key, strict=True))
+        row.update(
+            n=len(times),
+            requested_sleep_per_item=sleep,
+            median=median,
+            concurrency=sleep / median,
+            ci_low=sleep / high,
+            ci_high=sleep / low,
+        )
+        rows.append(row)
+    return pd.DataFrame.from_records(rows, columns=CONCURRENCY_COLUMNS)
+
+
 def geomean_table(ratios: pd.DataFrame, replicates: np.ndarray, settings: Settings) -> pd.DataFrame:
     """Geometric mean of ratios per context and runtime: overall and per workload family."""
     paired = ratios["ratio"].notna().to_numpy()
@@ -284,4 +330,5 @@ def compare(results: Results, settings: Settings | None = None) -> Comparison:
         absolute=absolute_table(values),
         geomeans=geomean_table(ratios, replicates, settings),
         notes=notes,
+        concurrency=concurrency_table(values, settings),
     )

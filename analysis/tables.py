@@ -192,6 +192,49 @@ def throughput_table(comparison: Comparison, context: str) -> Table | None:
     return _table("Throughput (median)", text[keep], css[keep])
 
 
+def _concurrency_cell(row: pd.Series) -> str:
+    if row["n"] < 2:
+        return f"{fmt.concurrency(row['concurrency'])} (1 value)"
+    low, high = fmt.concurrency(row["ci_low"]), fmt.concurrency(row["ci_high"])
+    return f"{fmt.concurrency(row['concurrency'])} ({low}{fmt.EN_DASH}{high})"
+
+
+def concurrency_table(comparison: Comparison, context: str) -> Table | None:
+    """Achieved concurrency of latency workloads, per runtime (None when none was measured)."""
+    rows = comparison.concurrency
+    if rows.empty:
+        return None
+    rows = rows[rows["context"] == context]
+    if rows.empty:
+        return None
+    rows = rows.assign(cell=[_concurrency_cell(r) for _, r in rows.iterrows()])
+    text, css = _wide(comparison, context, rows, runtimes(comparison, context), "cell")
+    sleep = rows.drop_duplicates(["workload", "params"]).set_index(["workload", "params"])
+    keep = [(w, p) in sleep.index for w, p in zip(text[WORKLOAD], text[PARAMS], strict=True)]
+    text, css = text[keep], css[keep]
+    label = "sleep requested"
+    text.insert(
+        3,
+        label,
+        [
+            fmt.seconds(sleep.at[(w, p), "requested_sleep_per_item"])
+            for w, p in zip(text[WORKLOAD], text[PARAMS], strict=True)
+        ],
+    )
+    css.insert(3, label, "")
+    confidence = f"{comparison.settings.confidence:.0%}"
+    return _table(
+        "Achieved concurrency (latency workloads)",
+        text,
+        css,
+        [
+            "Concurrency = sleep requested per `per` unit / median time per unit: 1 means the "
+            "sleeps ran one after another, N that N of them overlapped on average.",
+            f"In brackets: the {confidence} bootstrap interval of the median, inverted.",
+        ],
+    )
+
+
 def _with_count(cell: str, benchmarks: int) -> str:
     return f"{cell} · {benchmarks} benchmark{'s' if benchmarks != 1 else ''}"
 

@@ -30,6 +30,7 @@ class Spec:
     runs: int = 3
     per_run: int = 20
     mode: str = "default"
+    extra: Mapping[str, Any] = field(default_factory=dict)  # more metadata, written as given
 
 
 def metadata(spec: Spec, run_id: str, hostname: str, python: str) -> dict[str, Any]:
@@ -62,6 +63,7 @@ def metadata(spec: Spec, run_id: str, hostname: str, python: str) -> dict[str, A
         meta[f"param_{name}"] = value
     if spec.bytes_per_item is not None:
         meta["bytes_per_item"] = spec.bytes_per_item
+    meta.update(spec.extra)
     return meta
 
 

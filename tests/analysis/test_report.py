@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import pandas as pd
@@ -9,6 +10,7 @@ import pytest
 
 from analysis import Settings, build_report, fmt
 from analysis.load import load_results
+from analysis.plots import colour_ticks
 
 
 @pytest.fixture
@@ -26,11 +28,16 @@ def test_every_output_is_written(report, tmp_path):
         "ratios.csv",
         "absolute.csv",
         "geomeans.csv",
+        "concurrency.csv",
         "na.csv",
     ):
         assert (out / name).is_file(), name
     stems = {p.png.stem for p in report.plots}
-    assert stems == {"ratios", "heatmap", "scaling-io", "scaling-protocol"}
+    assert stems == {
+        f"{kind}-{family}"
+        for kind in ("ratios", "heatmap", "scaling")
+        for family in ("io", "protocol")
+    }
     for plot in report.plots:
         assert plot.png.read_bytes().startswith(b"\x89PNG")
         assert b"<svg" in plot.svg.read_bytes()[:1000]
@@ -127,3 +134,56 @@ def test_only_the_baseline_still_reports_absolute_figures(tmp_path, synth):
     report = build_report([tmp_path / "in"], tmp_path / "out", Settings(n_bootstrap=200))
     assert "nothing to compare" in report.markdown.read_text()
     assert "w.x | items=10" in report.markdown.read_text()
+
+
+def test_figures_are_split_per_family_under_family_headings(report):
+    page = report.html.read_text()
+    markdown = report.markdown.read_text()
+    for family in ("io", "protocol"):
+        assert f"<h3>Figures: {family}</h3>" in page
+        assert f"### Figures: {family}" in markdown
+        section = page.split(f"<h3>Figures: {family}</h3>", 1)[1].split("<h3>", 1)[0]
+        for kind in ("ratios", "heatmap", "scaling"):
+            assert f"{kind}-{family}.svg" in section, (family, kind)
+    assert {p.family for p in report.plots} == {"io", "protocol"}
+
+
+def test_scaling_uses_any_varying_numeric_param_and_skips_fixed_ones(tmp_path, synth):
+    specs = []
+    for runtime, shift in (("asyncio", 1.0), ("trio", 1.2)):
+        for buffer in (0, 1, 64):  # a ladder from 0: no log axis
+            specs.append(
+                synth.Spec(runtime, "streams.memory_stream", {"buffer": buffer, "items": 1000},
+                           shift=shift)
+            )  # fmt: skip
+        for api in ("anyio", "aiofiles"):  # numeric params that do not vary: no curve
+            specs.append(
+                synth.Spec(runtime, "io.file_chunks", {"api": api, "chunk": 65536, "size_mib": 4},
+                           item_unit="chunk", shift=shift)
+            )  # fmt: skip
+    synth.write_run(tmp_path / "in", specs)
+    report = build_report([tmp_path / "in"], tmp_path / "out", Settings(n_bootstrap=200))
+    stems = {p.png.stem for p in report.plots}
+    assert "scaling-streams" in stems
+    assert "scaling-io" not in stems
+    assert {"ratios-io", "heatmap-io", "ratios-streams", "heatmap-streams"} <= stems
+
+
+def test_python_version_is_shown_without_word_size(report):
+    markdown = report.markdown.read_text()
+    assert "## bench-host, CPython 3.11.7\n" in markdown
+    assert "(64-bit)" not in markdown
+
+
+@pytest.mark.parametrize(
+    ("limit", "expected"),
+    [
+        (1.25, [0.8, 0.9, 1.0, 1.1, 1.25]),
+        (2.0, [0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 2.0]),
+        (4.0, [0.25, 0.5, 1.0, 2.0, 4.0]),
+    ],
+)
+def test_heatmap_colour_ticks_are_readable_ratios(limit, expected):
+    ticks = colour_ticks(math.log2(limit))
+    assert ticks == expected
+    assert 1.0 in ticks
