@@ -110,13 +110,15 @@ def input_files(case: Case) -> list[Path]:
 @asynccontextmanager
 async def session(case: Case) -> AsyncIterator[RunOnce]:
     generate = stream_zip_aiozipstream if case["api"] == "aiozipstream" else stream_zip_stdlib
-    opener = _openers.open_with_aiofiles if case["api"] == "aiozipstream" else None
+    opener = (
+        _openers.open_with_aiofiles if case["api"] == "aiozipstream" else _openers.open_with_anyio
+    )
     files, chunk_size = input_files(case), case.int("chunk")
     with tempfile.TemporaryDirectory(prefix="zip-backup-") as scratch:
         output = Path(scratch) / ARCHIVE_NAME
 
         async def run_once() -> Path:
-            archive: Any = await (opener or _openers.open_with_anyio)(output, "wb")
+            archive: Any = await opener(output, "wb")
             try:
                 async for chunk in generate(files, chunk_size):
                     await archive.write(chunk)
