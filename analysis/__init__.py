@@ -4,7 +4,7 @@ Entry points:
 
 * ``python -m analysis report RESULTS... [-o DIR]`` (see :mod:`analysis.cli`);
 * :func:`load_results` - files or folders -> one tidy :class:`pandas.DataFrame` per value;
-* :func:`compare` - ratios to the baseline runtime with bootstrap CIs and verdicts;
+* :func:`compare` - ratios to the baseline runtime with process-level intervals and verdicts;
 * :func:`build_report` - everything above written to a folder.
 """
 

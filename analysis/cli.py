@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analysis.errors import AnalysisError
-from analysis.significance import CORRECTIONS
 from analysis.stats import Settings
 
 EXIT_ERROR = 2
@@ -43,34 +42,15 @@ def parser() -> argparse.ArgumentParser:
         "--floor",
         type=float,
         default=defaults.floor,
-        help="relative difference below which a significant difference is "
-        "reported as not meaningful (default: %(default)s)",
+        help="practical floor f: a ratio within [1/(1+f), 1+f] is equivalent "
+        "(default: %(default)s)",
     )
     report.add_argument(
         "--confidence",
         type=float,
         default=defaults.confidence,
-        help="confidence level of intervals and tests (default: %(default)s)",
-    )
-    report.add_argument(
-        "--bootstrap",
-        type=int,
-        default=defaults.n_bootstrap,
-        metavar="N",
-        help="bootstrap resamples (default: %(default)s)",
-    )
-    report.add_argument(
-        "--seed",
-        type=int,
-        default=defaults.seed,
-        help="bootstrap seed, for reproducible reports (default: %(default)s)",
-    )
-    report.add_argument(
-        "--correction",
-        choices=CORRECTIONS,
-        default=defaults.correction,
-        help="multiple-comparison control across the table: holm, bh "
-        "(Benjamini-Hochberg) or none (default: %(default)s)",
+        help="overall confidence of the simultaneous intervals of one machine and Python "
+        "(default: %(default)s)",
     )
     report.add_argument(
         "--split-runs",
@@ -93,9 +73,6 @@ def run_report(args: argparse.Namespace) -> int:
         baseline=args.baseline,
         confidence=args.confidence,
         floor=args.floor,
-        n_bootstrap=args.bootstrap,
-        seed=args.seed,
-        correction=args.correction,
     )
     out = args.output or default_output(args.results)
     report = build_report(args.results, out, settings, split_runs=args.split_runs)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from analysis import header, tables
 from analysis.plots import HEATMAP, RATIOS, SCALING, Plot
 from analysis.stats import Comparison
-from analysis.verdict import BELOW_FLOOR, FASTER, NO_DIFFERENCE, SLOWER, TOO_FEW
+from analysis.verdict import EQUIVALENT, FASTER, INCONCLUSIVE, SLOWER, TOO_FEW
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,11 @@ TITLE = "Async runtime benchmarks"
 def legend(comparison: Comparison) -> str:
     floor = f"{comparison.settings.floor:.0%}"
     return (
-        f"Verdicts: **{FASTER}** / **{SLOWER}** - significant and at least {floor}; "
-        f"*{NO_DIFFERENCE}*; *{BELOW_FLOOR}* - significant but under {floor}; "
-        f"*{TOO_FEW}* - no test could be significant with this few values (e.g. a "
-        "debug-single-value run). Cells read: ratio (confidence interval) verdict."
+        f"Verdicts: **{FASTER}** / **{SLOWER}** - the whole interval is beyond the {floor} "
+        f"floor; *{EQUIVALENT}* - the whole interval is within {floor}; *{INCONCLUSIVE}* - "
+        f"neither, with the smallest difference this data could detect; *{TOO_FEW}* - fewer "
+        "than two worker processes on a side (e.g. a debug-single-value run). Cells read: "
+        "ratio (simultaneous interval) verdict."
     )
 
 
@@ -69,8 +70,14 @@ def _context_blocks(
         Heading(context, level),
         Facts(header.context_facts(comparison, context)),
     ]
+    warning = header.control_warning(comparison, context)
+    if warning is not None:
+        blocks.append(Paragraph(f"**Warning:** {warning}"))
     blocks += [TableBlock(tables.geomean_table(comparison, context))]
     blocks += [TableBlock(tables.ratio_table(comparison, context))]
+    controls = tables.control_table(comparison, context)
+    if controls is not None:
+        blocks.append(TableBlock(controls))
     order = {kind: i for i, kind in enumerate((RATIOS, HEATMAP, SCALING))}
     for family in sorted({p.family for p in plots}):
         mine = sorted((p for p in plots if p.family == family), key=lambda p: order.get(p.kind, 9))

@@ -71,7 +71,10 @@ def percent(value: float) -> str:
     return f"{value * 100:.1f}%" if math.isfinite(value) else "n/a"
 
 
-def p_value(value: float) -> str:
-    if not math.isfinite(value):
+def interval_seconds(low: float, high: float) -> str:
+    """``1.20-1.31 µs`` (with an en dash): two durations in the unit of the larger one."""
+    if not (math.isfinite(low) and math.isfinite(high)):
         return "n/a"
-    return "<0.001" if value < 1e-3 else f"{value:.3f}"
+    top = float(f"{high:.3g}")
+    scale, unit = next(((s, u) for s, u in _TIME_UNITS if abs(top) >= s), (1e-9, "ns"))
+    return f"{_significant(low / scale)}{EN_DASH}{_significant(high / scale)} {unit}"

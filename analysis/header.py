@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import fmt
+from analysis import fmt, stats
 from analysis.stats import Comparison
-
-_CORRECTION_NAMES = {
-    "holm": "Holm-adjusted (family-wise error rate)",
-    "bh": "Benjamini-Hochberg-adjusted (false discovery rate)",
-    "none": "not adjusted for multiple comparisons",
-}
 
 
 def _distinct(frame: pd.DataFrame, column: str) -> str:
@@ -76,17 +70,35 @@ def _date_range(rows: pd.DataFrame) -> str:
 def method(comparison: Comparison) -> str:
     """One paragraph: how ratios, intervals and verdicts are computed."""
     s = comparison.settings
-    tested = int(comparison.ratios["p_value"].notna().sum())
+    band = f"[{1 / (1 + s.floor):.3f}, {1 + s.floor:.3f}]"
     return (
-        f"Ratio = median time per item on the runtime / median time per item on {s.baseline}, "
-        f"for the same benchmark on the same machine and Python: below 1 is faster than "
-        f"{s.baseline}. Intervals are {s.confidence:.0%} percentile bootstrap intervals "
-        f"({s.n_bootstrap} resamples of the raw values, seed {s.seed}). Verdicts come from a "
-        f"two-sided Mann-Whitney U test, {_CORRECTION_NAMES[s.correction]} across the "
-        f"{tested} comparisons of this report, at alpha = {s.alpha:.2g}; a significant difference "
-        f"smaller than {s.floor:.0%} is reported as not meaningful, and comparisons with too "
-        "few values for any test to reach significance say so. Geometric means weight every "
-        "benchmark equally; their intervals propagate each benchmark's bootstrap."
+        "The worker process is the unit of evidence: each pyperf worker process is summarised "
+        "by the mean log time per item of its values, and every interval is built on those "
+        "summaries, never on the values of one process as if they were independent. "
+        f"Ratio = geometric-mean time per item on the runtime / on {s.baseline}, for the same "
+        f"benchmark on the same machine and Python: below 1 is faster than {s.baseline}. "
+        "Intervals are Welch t intervals on the per-process log means, made Bonferroni-"
+        f"simultaneous over every comparison of one machine and Python (overall "
+        f"{s.confidence:.0%}). One interval gives the verdict, against the floor band {band} "
+        f"(floor {s.floor:.0%}): **faster**/**slower** when the whole interval lies beyond "
+        "it, *equivalent* when it lies wholly inside, *inconclusive* otherwise, shown with the "
+        "smallest difference this data could have detected (80% power). With fewer than two "
+        "processes on a side no interval exists: *too few processes*."
+    )
+
+
+def control_warning(comparison: Comparison, context: str) -> str | None:
+    """The header line when a negative control's interval lies beyond the floor band."""
+    alarms = stats.control_alarms(comparison.ratios)
+    alarms = alarms[alarms["context"] == context]
+    if alarms.empty:
+        return None
+    low, high, count = stats.control_spread(comparison.ratios, context)
+    return (
+        f"{len(alarms)} of {count} negative controls differ beyond the "
+        f"{comparison.settings.floor:.0%} floor, although they never reach the scheduler: "
+        f"this machine's systematic spread between runtimes is {fmt.ratio(low)} to "
+        f"{fmt.ratio(high)}, so read differences of that size as environment, not runtime."
     )
 
 

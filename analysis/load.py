@@ -30,6 +30,7 @@ LEADING_COLUMNS: tuple[str, ...] = (
     "bytes_per_item",
     "requested_sleep_per_item",
     "run",
+    "process_id",
     "value_index",
     "suite_mode",
     "suite_run_id",
@@ -78,6 +79,8 @@ class Results:
     na: pd.DataFrame
     sources: tuple[Path, ...]
     manifests: tuple[Path, ...] = ()
+    #: What loading had to say (e.g. worker processes found in more than one file).
+    notes: tuple[str, ...] = ()
 
     @property
     def param_columns(self) -> list[str]:
@@ -169,7 +172,7 @@ def load_results(paths: Sequence[str | Path]) -> Results:
     if not records:
         names = ", ".join(str(p) for p in inputs.suites)
         raise AnalysisError(f"{names}: no measured values (only warmups or calibration runs)")
-    values = values_frame(records)
+    values, notes = drop_repeated_processes(values_frame(records))
     na_records: list[Record] = []
     for path in inputs.manifests:
         na_records.extend(read_manifest(path))
@@ -178,4 +181,23 @@ def load_results(paths: Sequence[str | Path]) -> Results:
         na=na_frame(na_records, values),
         sources=inputs.suites,
         manifests=inputs.manifests,
+        notes=tuple(notes),
     )
+
+
+def drop_repeated_processes(values: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Keep one copy of each worker process read more than once (a copied run folder, a file
+    given twice): the same evidence counts once. Returns the frame and a note when any was
+    dropped."""
+    first_file = values.groupby("process_id", sort=False)["source_file"].transform("first")
+    repeated = values["source_file"] != first_file
+    if not repeated.any():
+        return values, []
+    dropped = values[repeated]
+    processes = dropped["process_id"].nunique()
+    files = ", ".join(sorted(set(dropped["source_file"])))
+    note = (
+        f"{processes} worker process(es) appear in more than one file and were counted once "
+        f"(repeated in {files})"
+    )
+    return values[~repeated].reset_index(drop=True), [note]

@@ -25,7 +25,9 @@ from matplotlib.ticker import (
 from analysis import fmt
 from analysis.stats import Comparison
 from analysis.tables import runtimes
-from analysis.verdict import FASTER, SLOWER
+from analysis.verdict import EQUIVALENT, FASTER, INCONCLUSIVE, SLOWER, TOO_FEW
+
+_SHORT_VERDICTS = {EQUIVALENT: "equiv.", INCONCLUSIVE: "inconcl.", TOO_FEW: "too few"}
 
 # Figures are built without pyplot and saved by format; Agg keeps any pyplot use headless too.
 matplotlib.use("Agg")
@@ -66,7 +68,10 @@ def slug(text: str) -> str:
 
 
 def _bars(center: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Error bar lengths below and above ``center``; rounding never makes them negative."""
+    """Error bar lengths below and above ``center``; rounding never makes them negative, and a
+    missing interval (too few processes) draws no bar."""
+    low = np.where(np.isnan(low), center, low)
+    high = np.where(np.isnan(high), center, high)
     return np.clip(np.vstack([center - low, high - center]), 0.0, None)
 
 
@@ -137,13 +142,13 @@ def ratio_figure(comparison: Comparison, context: str, family: str | None = None
     ax.grid(axis="x", which="both", color="0.85", linewidth=0.6)
     fig.suptitle(
         f"{family + ': ' if family else ''}ratio to {comparison.settings.baseline}, "
-        f"{comparison.settings.confidence:.0%} bootstrap CI (hollow: not significant)",
+        f"simultaneous {comparison.settings.confidence:.0%} interval (hollow: no verdict)",
         fontsize=10,
     )
     handles = [Line2D([], [], color=palette[r], marker="o", linestyle="", label=r) for r in others]
     handles.append(
         Line2D([], [], color="0.4", marker="o", markerfacecolor="white", linestyle="",
-               label="not significant")
+               label="no faster/slower verdict")
     )  # fmt: skip
     handles.append(Patch(color="0.9", label=f"\u00b1{floor:.0%} floor"))
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8)
@@ -151,8 +156,10 @@ def ratio_figure(comparison: Comparison, context: str, family: str | None = None
 
 
 def _ratio_ticks(ax: object, ratios: pd.DataFrame) -> None:
-    low = float(min(ratios["ci_low"].min(), ratios["ratio"].min(), 0.95))
-    high = float(max(ratios["ci_high"].max(), ratios["ratio"].max(), 1.05))
+    every = np.concatenate(
+        [ratios[c].to_numpy(float) for c in ("ci_low", "ratio", "ci_high")] + [[0.95, 1.05]]
+    )
+    low, high = float(np.nanmin(every)), float(np.nanmax(every))
     ax.set_xlim(low / 1.05, high * 1.05)  # type: ignore[attr-defined]
     candidates = [0.1, 0.2, 0.25, 0.33, 0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2, 3, 4, 5, 10]
     ticks = [t for t in candidates if low / 1.05 <= t <= high * 1.05]
@@ -186,7 +193,7 @@ def scaling_figure(comparison: Comparison, context: str, family: str) -> Figure 
     rows_n = math.ceil(len(panels) / columns)
     fig = Figure(figsize=(5.2 * columns, 3.8 * rows_n), layout="constrained")
     palette = colours(comparison)
-    medians = comparison.absolute.set_index(["context", "workload", "params", "runtime"])
+    times = comparison.absolute.set_index(["context", "workload", "params", "runtime"])
     for i, (workload, size) in enumerate(panels):
         ax = fig.add_subplot(rows_n, columns, i + 1)
         rows = values[values["workload"] == workload]
@@ -199,13 +206,15 @@ def scaling_figure(comparison: Comparison, context: str, family: str) -> Figure 
         for (runtime, others), group in series.groupby(["runtime", "others"], sort=True):
             group = group.sort_values(f"param_{size}")
             x = group[f"param_{size}"].to_numpy(float)
-            stats = medians.loc[[(context, workload, p, runtime) for p in group["params"]]]
-            y = stats["median"].to_numpy(float)
+            stats = times.loc[[(context, workload, p, runtime) for p in group["params"]]]
+            y = stats["time"].to_numpy(float)
             k = styles[others]
             ax.errorbar(
                 x,
                 y,
-                yerr=_bars(y, stats["q1"].to_numpy(float), stats["q3"].to_numpy(float)),
+                yerr=_bars(
+                    y, stats["time_low"].to_numpy(float), stats["time_high"].to_numpy(float)
+                ),
                 color=palette[str(runtime)],
                 linestyle=_LINESTYLES[k % 4],
                 marker=_MARKERS[k % 5],
@@ -227,7 +236,7 @@ def scaling_figure(comparison: Comparison, context: str, family: str) -> Figure 
         ax.set_title(workload, fontsize=10)
         ax.grid(which="both", color="0.9", linewidth=0.5)
         _scaling_legend(ax, sorted(set(series["runtime"])), palette, styles)
-    fig.suptitle(f"Scaling: {family} (median, bars: interquartile range)", fontsize=11)
+    fig.suptitle(f"Scaling: {family} (geometric mean, bars: process-level interval)", fontsize=11)
     return fig
 
 
@@ -322,7 +331,7 @@ def heatmap_figure(
     colorbar.set_label(f"ratio to {comparison.settings.baseline} (blue: faster)")
     fig.suptitle(
         f"{family + ': ' if family else ''}ratio to {comparison.settings.baseline}  "
-        "(n.s.: not a significant difference of at least the floor)",
+        "(equiv.: within the floor; inconcl.: neither within nor beyond it)",
         fontsize=10,
     )
     return fig
@@ -349,7 +358,9 @@ def _heat_text(grid: pd.DataFrame, na: pd.DataFrame, key: tuple[str, str, str]) 
     if key not in grid.index or pd.isna(grid.at[key, "ratio"]):
         return str(grid.at[key, "verdict"]) if key in grid.index else ""
     text = f"{grid.at[key, 'ratio']:.2f}"
-    return text if grid.at[key, "verdict"] in (FASTER, SLOWER) else f"{text}\nn.s."
+    if grid.at[key, "verdict"] in (FASTER, SLOWER):
+        return text
+    return f"{text}\n{_SHORT_VERDICTS.get(str(grid.at[key, 'verdict']), '')}"
 
 
 def save(

@@ -1,24 +1,30 @@
-"""Ratios to the baseline runtime, their confidence intervals and verdicts, geometric means.
+"""The report's view: each runtime against the baseline runtime, benchmark by benchmark.
 
-A ratio is ``median time(runtime) / median time(baseline)`` of one benchmark (workload + every
-parameter) in one context (machine + Python): above 1 means slower than the baseline.
+A ratio is the geometric-mean time per item on a runtime divided by the baseline's, for one
+benchmark (workload + every parameter) in one context (machine + Python): above 1 is slower.
+Its interval and verdict come from :mod:`analysis.evidence` (Welch's t on per-process log
+means, Bonferroni-simultaneous over every comparison of the context); this module only decides
+what is paired with what, which rows are controls, and which benchmarks a geometric mean covers.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from analysis import bootstrap, significance
+from analysis import evidence, roles
 from analysis.context import assign_context
 from analysis.errors import AnalysisError
 from analysis.load import Results
-from analysis.verdict import NO_BASELINE, TOO_FEW, interval_verdict, verdict
+from analysis.verdict import DIFFERENT, NO_BASELINE, RUNTIME_LABELS
 
 #: Columns identifying one benchmark in one context.
 BENCHMARK_KEY: list[str] = ["context", "workload_family", "workload", "params", "params_order"]
+#: The family within which multiplicity is controlled: one context (machine x Python).
+FAMILY_COLUMNS: list[str] = ["context"]
 
 
 @dataclass(frozen=True)
@@ -28,20 +34,12 @@ class Settings:
     baseline: str = "asyncio"
     confidence: float = 0.95
     floor: float = 0.02
-    n_bootstrap: int = 2000
-    seed: int = 12345
-    correction: str = "holm"
 
     def __post_init__(self) -> None:
         if not 0.5 <= self.confidence < 1.0:
             raise AnalysisError(f"confidence must be in [0.5, 1), got {self.confidence}")
         if not 0.0 <= self.floor < 1.0:
             raise AnalysisError(f"floor must be in [0, 1), got {self.floor}")
-        if self.n_bootstrap < 100:
-            raise AnalysisError(f"bootstrap needs at least 100 resamples, got {self.n_bootstrap}")
-        if self.correction not in significance.CORRECTIONS:
-            choices = ", ".join(significance.CORRECTIONS)
-            raise AnalysisError(f"unknown correction {self.correction!r} (choose {choices})")
 
     @property
     def alpha(self) -> float:
@@ -61,85 +59,69 @@ class Comparison:
     #: Achieved concurrency of latency workloads (see :func:`concurrency_table`); may be empty.
     concurrency: pd.DataFrame = field(default_factory=pd.DataFrame)
 
+    @property
+    def speed_ratios(self) -> pd.DataFrame:
+        return self.ratios[self.ratios["role"] != roles.CONTROL]
+
+    @property
+    def control_ratios(self) -> pd.DataFrame:
+        return self.ratios[self.ratios["role"] == roles.CONTROL]
+
 
 def _joined(values: pd.Series) -> str:
     return ", ".join(sorted({str(v) for v in values}))
 
 
-def _modes_note(runtime: str, rows: pd.DataFrame, baseline: str, base_rows: pd.DataFrame) -> str:
-    notes = []
-    mine, theirs = set(rows["suite_mode"]), set(base_rows["suite_mode"])
-    if mine != theirs or len(mine) > 1:
-        notes.append(
-            f"modes differ: {runtime} {_joined(rows['suite_mode'])}, "
-            f"{baseline} {_joined(base_rows['suite_mode'])}"
-        )
-    runs = set(rows["suite_run_id"]) | set(base_rows["suite_run_id"])
-    if len(runs) > 1:
-        notes.append(f"pooled from {len(runs)} runs")
-    return "; ".join(notes)
+def _files(joined: str) -> list[str]:
+    return joined.split(", ")
 
 
-def _pair(
-    key: tuple[object, ...],
-    runtime: str,
-    rows: pd.DataFrame,
-    base_rows: pd.DataFrame | None,
-    settings: Settings,
-) -> tuple[dict[str, object], np.ndarray]:
-    """One row of the ratio table and its bootstrap log-ratio replicates."""
-    values = rows["value"].to_numpy(dtype=float)
-    row: dict[str, object] = dict(zip(BENCHMARK_KEY, key, strict=True))
-    row.update(
-        runtime=runtime,
-        baseline=settings.baseline,
-        item_unit=rows["item_unit"].iloc[0],
-        n=len(values),
-        median=float(np.median(values)),
-    )
-    nan_replicates = np.full(settings.n_bootstrap, np.nan)
-    if base_rows is None:
-        row.update(
-            verdict=NO_BASELINE,
-            note=f"{settings.baseline} was not measured",
-            source_files=_joined(rows["source_file"]),
-            suite_modes=_joined(rows["suite_mode"]),
-        )
-        return row, nan_replicates
-    base = base_rows["value"].to_numpy(dtype=float)
-    rng = bootstrap.rng_for(settings.seed, "|".join(map(str, (*key, runtime))))
-    replicates = bootstrap.log_ratio_replicates(values, base, settings.n_bootstrap, rng)
-    low, high = bootstrap.percentile_interval(replicates, settings.confidence)
-    both = pd.concat([rows, base_rows])
-    row.update(
-        n_baseline=len(base),
-        median_baseline=float(np.median(base)),
-        ratio=float(np.median(values) / np.median(base)),
-        ci_low=float(np.exp(low)),
-        ci_high=float(np.exp(high)),
-        p_value=significance.mann_whitney_p(values, base),
-        testable=significance.smallest_attainable_p(len(values), len(base)) < settings.alpha,
-        note=_modes_note(runtime, rows, settings.baseline, base_rows),
-        suite_modes=_joined(both["suite_mode"]),
-        source_files=_joined(both["source_file"]),
-    )
-    return row, replicates
+def with_roles(values: pd.DataFrame) -> pd.DataFrame:
+    return values.assign(role=roles.roles(values))
+
+
+def _summaries(values: pd.DataFrame) -> pd.DataFrame:
+    return evidence.process_summaries(values, [*BENCHMARK_KEY, "runtime"])
+
+
+def _cell_facts(values: pd.DataFrame) -> pd.DataFrame:
+    """Per benchmark x runtime: unit, role, modes, files."""
+    grouped = values.groupby([*BENCHMARK_KEY, "runtime"], sort=True)
+    return grouped.agg(
+        item_unit=("item_unit", "first"),
+        role=("role", "first"),
+        suite_modes=("suite_mode", _joined),
+        source_files=("source_file", _joined),
+    ).reset_index()
+
+
+def _pooling_note(runs: int, processes: int) -> str:
+    return f"pooled from {runs} runs ({processes} processes)" if runs > 1 else ""
 
 
 RATIO_COLUMNS: list[str] = [
     *BENCHMARK_KEY,
     "runtime",
     "baseline",
+    "role",
     "item_unit",
-    "n",
-    "n_baseline",
-    "median",
-    "median_baseline",
+    "n_processes",
+    "n_processes_baseline",
+    "n_runs",
+    "time",
+    "time_baseline",
+    "log_diff",
+    "se",
+    "df",
+    "floor",
+    "family_size",
+    "decision_confidence",
     "ratio",
     "ci_low",
     "ci_high",
-    "p_value",
-    "p_adjusted",
+    "ci95_low",
+    "ci95_high",
+    "detectable",
     "verdict",
     "suite_modes",
     "note",
@@ -147,146 +129,258 @@ RATIO_COLUMNS: list[str] = [
 ]
 
 
-def ratio_table(values: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, np.ndarray]:
-    """Every (benchmark, runtime) against the baseline, with adjusted verdicts.
+def ratio_table(values: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Every (benchmark, runtime) against the baseline, with simultaneous intervals and verdicts.
 
-    Returns the table and the bootstrap log-ratio replicates, one row per table row.
+    ``values`` is the tidy frame with ``context`` and ``role`` columns.
     """
+    summaries = _summaries(values)
+    facts = _cell_facts(values).set_index([*BENCHMARK_KEY, "runtime"])
     rows: list[dict[str, object]] = []
-    replicates: list[np.ndarray] = []
-    for key, group in values.groupby(BENCHMARK_KEY, sort=True):
+    for key, group in summaries.groupby(BENCHMARK_KEY, sort=True):
         by_runtime = dict(tuple(group.groupby("runtime", sort=True)))
-        base_rows = by_runtime.get(settings.baseline)
-        for runtime, runtime_rows in by_runtime.items():
+        base = by_runtime.get(settings.baseline)
+        for runtime, mine in by_runtime.items():
             if runtime == settings.baseline:
                 continue
-            row, reps = _pair(key, str(runtime), runtime_rows, base_rows, settings)
+            fact = facts.loc[(*key, runtime)]
+            row: dict[str, object] = dict(zip(BENCHMARK_KEY, key, strict=True))
+            logs = mine["log_mean"].to_numpy(float)
+            row.update(
+                runtime=runtime,
+                baseline=settings.baseline,
+                role=fact["role"],
+                item_unit=fact["item_unit"],
+                n_processes=len(logs),
+                time=math.exp(float(logs.mean())),
+                floor=settings.floor,
+            )
+            if base is None:
+                row.update(
+                    log_diff=math.nan,
+                    se=math.nan,
+                    df=math.nan,
+                    verdict=NO_BASELINE,
+                    note=f"{settings.baseline} was not measured",
+                    suite_modes=fact["suite_modes"],
+                    source_files=fact["source_files"],
+                )
+                rows.append(row)
+                continue
+            base_fact = facts.loc[(*key, settings.baseline)]
+            base_logs = base["log_mean"].to_numpy(float)
+            estimate = evidence.contrast(logs, base_logs)
+            both = pd.concat([mine, base])
+            runs = both["suite_run_id"].nunique()
+            modes = {fact["suite_modes"], base_fact["suite_modes"]}
+            notes = [_pooling_note(runs, len(both))]
+            if len(modes) > 1 or "," in fact["suite_modes"]:
+                notes.append(f"modes differ: {' vs '.join(sorted(modes))}")
+            row.update(
+                n_processes_baseline=len(base_logs),
+                n_runs=runs,
+                time_baseline=math.exp(float(base_logs.mean())),
+                log_diff=estimate.log_diff,
+                se=estimate.se,
+                df=estimate.df,
+                note="; ".join(n for n in notes if n),
+                suite_modes=_joined(pd.Series(sorted(modes))),
+                source_files=", ".join(
+                    sorted(
+                        {*fact["source_files"].split(", "), *base_fact["source_files"].split(", ")}
+                    )
+                ),
+            )
             rows.append(row)
-            replicates.append(reps)
     table = pd.DataFrame.from_records(rows)
+    if table.empty:
+        return pd.DataFrame(columns=RATIO_COLUMNS)
+    given = table.pop("verdict") if "verdict" in table else pd.Series(np.nan, index=table.index)
+    table = evidence.decide_table(table, FAMILY_COLUMNS, settings.confidence, RUNTIME_LABELS)
+    table["verdict"] = [
+        g if isinstance(g, str) else v for g, v in zip(given, table["verdict"], strict=True)
+    ]
     for column in RATIO_COLUMNS:
         if column not in table:
             table[column] = np.nan
-    table["p_adjusted"] = significance.adjust(table["p_value"].to_numpy(float), settings.correction)
-    table["verdict"] = [
-        given
-        if isinstance(given, str)
-        else verdict(r.ratio, r.p_adjusted, settings.alpha, settings.floor, bool(r.testable))
-        for given, r in zip(table["verdict"], table.itertuples(), strict=True)
-    ]
     table["note"] = table["note"].fillna("")
-    matrix = np.vstack(replicates) if replicates else np.empty((0, settings.n_bootstrap))
-    return table[RATIO_COLUMNS], matrix
+    return table[RATIO_COLUMNS]
 
 
-def absolute_table(values: pd.DataFrame) -> pd.DataFrame:
-    """Median and spread of the time per item, and throughput when the workload has one."""
-    keys = [*BENCHMARK_KEY, "runtime", "item_unit"]
-    grouped = values.groupby(keys, sort=True)
-    table = (
-        grouped["value"]
-        .agg(
-            n="size",
-            median="median",
-            q1=lambda s: s.quantile(0.25),
-            q3=lambda s: s.quantile(0.75),
+ABSOLUTE_COLUMNS: list[str] = [
+    *BENCHMARK_KEY,
+    "runtime",
+    "item_unit",
+    "role",
+    "n_processes",
+    "n_values",
+    "n_runs",
+    "time",
+    "time_low",
+    "time_high",
+    "process_sd",
+    "bytes_per_item",
+    "items_per_second",
+    "bytes_per_second",
+    "suite_modes",
+    "source_files",
+]
+
+
+def absolute_table(values: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Geometric-mean time per item with its process-level interval, and the spread between
+    worker processes (the standard deviation of process log means, read as a relative %)."""
+    summaries = _summaries(values)
+    facts = _cell_facts(values).set_index([*BENCHMARK_KEY, "runtime"])
+    extra = values.groupby([*BENCHMARK_KEY, "runtime"], sort=True)["bytes_per_item"].first()
+    rows: list[dict[str, object]] = []
+    for key, group in summaries.groupby([*BENCHMARK_KEY, "runtime"], sort=True):
+        logs = group["log_mean"].to_numpy(float)
+        estimate = evidence.level(logs)
+        low, high = evidence.interval(estimate, settings.confidence)
+        time = math.exp(estimate.log_diff)
+        bytes_per_item = float(extra.loc[key])
+        fact = facts.loc[key]
+        row: dict[str, object] = dict(zip([*BENCHMARK_KEY, "runtime"], key, strict=True))
+        row.update(
+            item_unit=fact["item_unit"],
+            role=fact["role"],
+            n_processes=len(logs),
+            n_values=int(group["n_values"].sum()),
+            n_runs=group["suite_run_id"].nunique(),
+            time=time,
+            time_low=math.exp(low),
+            time_high=math.exp(high),
+            process_sd=math.expm1(float(logs.std(ddof=1))) if len(logs) > 1 else math.nan,
+            bytes_per_item=bytes_per_item,
+            items_per_second=1.0 / time,
+            bytes_per_second=bytes_per_item / time,
+            suite_modes=fact["suite_modes"],
+            source_files=fact["source_files"],
         )
-        .reset_index()
-    )
-    table["iqr_rel"] = (table["q3"] - table["q1"]) / table["median"]
-    bytes_per_item = grouped["bytes_per_item"].first().to_numpy(dtype=float)
-    table["bytes_per_item"] = bytes_per_item
-    table["items_per_second"] = 1.0 / table["median"]
-    table["bytes_per_second"] = bytes_per_item / table["median"].to_numpy(float)
-    table["suite_modes"] = grouped["suite_mode"].agg(_joined).to_numpy()
-    table["source_files"] = grouped["source_file"].agg(_joined).to_numpy()
-    return table
+        rows.append(row)
+    return pd.DataFrame.from_records(rows, columns=ABSOLUTE_COLUMNS)
 
 
 CONCURRENCY_COLUMNS: list[str] = [
     *BENCHMARK_KEY,
     "runtime",
-    "n",
+    "n_processes",
     "requested_sleep_per_item",
-    "median",
+    "time",
     "concurrency",
     "ci_low",
     "ci_high",
 ]
 
 
-def concurrency_table(values: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Achieved concurrency = requested sleep per item / median time per item.
+def concurrency_table(values: pd.DataFrame, absolute: pd.DataFrame) -> pd.DataFrame:
+    """Achieved concurrency = requested sleep per item / geometric-mean time per item.
 
     Only benchmarks whose values carry ``requested_sleep_per_item`` (latency workloads) get a
-    row. The interval is the bootstrap interval of the median, inverted (concurrency falls as
-    the time rises, so the bounds swap).
+    row. The interval is the process-level interval of the time, inverted (the bounds swap).
     """
     if "requested_sleep_per_item" not in values:
         return pd.DataFrame(columns=CONCURRENCY_COLUMNS)
     latency = values[values["requested_sleep_per_item"].notna()]
+    sleeps = latency.groupby([*BENCHMARK_KEY, "runtime"], sort=True)[
+        "requested_sleep_per_item"
+    ].median()
+    times = absolute.set_index([*BENCHMARK_KEY, "runtime"])
     rows: list[dict[str, object]] = []
-    for key, group in latency.groupby([*BENCHMARK_KEY, "runtime"], sort=True):
-        times = group["value"].to_numpy(dtype=float)
-        sleep = float(group["requested_sleep_per_item"].median())
-        median = float(np.median(times))
-        rng = bootstrap.rng_for(settings.seed, "concurrency|" + "|".join(map(str, key)))
-        low, high = bootstrap.percentile_interval(
-            bootstrap.bootstrap_medians(times, settings.n_bootstrap, rng), settings.confidence
-        )
+    for key, sleep in sleeps.items():
+        cell = times.loc[key]
         row: dict[str, object] = dict(zip([*BENCHMARK_KEY, "runtime"], key, strict=True))
         row.update(
-            n=len(times),
-            requested_sleep_per_item=sleep,
-            median=median,
-            concurrency=sleep / median,
-            ci_low=sleep / high,
-            ci_high=sleep / low,
+            n_processes=cell["n_processes"],
+            requested_sleep_per_item=float(sleep),
+            time=cell["time"],
+            concurrency=sleep / cell["time"],
+            ci_low=sleep / cell["time_high"],
+            ci_high=sleep / cell["time_low"],
         )
         rows.append(row)
     return pd.DataFrame.from_records(rows, columns=CONCURRENCY_COLUMNS)
 
 
-def geomean_table(ratios: pd.DataFrame, replicates: np.ndarray, settings: Settings) -> pd.DataFrame:
+GEOMEAN_COLUMNS: list[str] = [
+    "context",
+    "runtime",
+    "baseline",
+    "workload_family",
+    "benchmarks",
+    "geomean",
+    "noise_low",
+    "noise_high",
+    "between_low",
+    "between_high",
+]
+
+
+def common_benchmarks(ratios: pd.DataFrame) -> pd.DataFrame:
+    """Speed rows of the benchmarks estimable on *every* runtime of their context.
+
+    A benchmark n/a (or too thin) on one runtime is left out for all, so each runtime's
+    geometric mean covers the same benchmarks. Controls and timer-bound cells are left out.
+    """
+    speed = ratios[(ratios["role"] == roles.SPEED) & ratios["se"].notna()]
+    keep = []
+    for context, group in speed.groupby("context", sort=True):
+        everyone = set(ratios.loc[ratios["context"] == context, "runtime"])
+        counts = group.groupby(["workload", "params"])["runtime"].nunique()
+        complete = set(counts[counts == len(everyone)].index)
+        keys = zip(group["workload"], group["params"], strict=True)
+        keep.append(group[[k in complete for k in keys]])
+    return pd.concat(keep) if keep else speed.iloc[:0]
+
+
+def geomean_table(ratios: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Geometric mean of ratios per context and runtime: overall and per workload family."""
-    paired = ratios["ratio"].notna().to_numpy()
-    table = ratios[paired].reset_index(drop=True)
-    reps = replicates[paired]
+    table = common_benchmarks(ratios)
     rows: list[dict[str, object]] = []
     for (context, runtime), group in table.groupby(["context", "runtime"], sort=True):
         scopes = [("all", group), *group.groupby("workload_family", sort=True)]
         for family, scope in scopes:
-            ratio = bootstrap.geometric_mean(scope["ratio"].to_numpy(float))
-            low, high = bootstrap.geometric_mean_interval(reps[scope.index], settings.confidence)
+            summary = evidence.geometric_summary(
+                scope["log_diff"].to_numpy(float),
+                scope["se"].to_numpy(float),
+                scope["df"].to_numpy(float),
+                settings.confidence,
+            )
             rows.append(
                 {
                     "context": context,
                     "runtime": runtime,
                     "baseline": settings.baseline,
                     "workload_family": family,
-                    "benchmarks": len(scope),
-                    "geomean": ratio,
-                    "ci_low": low,
-                    "ci_high": high,
-                    "verdict": TOO_FEW
-                    if (scope["verdict"] == TOO_FEW).any()
-                    else interval_verdict(ratio, low, high, settings.floor),
+                    "benchmarks": summary.benchmarks,
+                    "geomean": summary.ratio,
+                    "noise_low": summary.noise_low,
+                    "noise_high": summary.noise_high,
+                    "between_low": summary.between_low,
+                    "between_high": summary.between_high,
                 }
             )
-    return pd.DataFrame.from_records(
-        rows,
-        columns=[
-            "context",
-            "runtime",
-            "baseline",
-            "workload_family",
-            "benchmarks",
-            "geomean",
-            "ci_low",
-            "ci_high",
-            "verdict",
-        ],
-    )
+    return pd.DataFrame.from_records(rows, columns=GEOMEAN_COLUMNS)
+
+
+def control_alarms(ratios: pd.DataFrame) -> pd.DataFrame:
+    """Controls whose interval lies wholly beyond the floor band, per context.
+
+    They show a systematic difference that no runtime can cause: the real floor of this
+    machine is at least their spread.
+    """
+    controls = ratios[ratios["role"] == roles.CONTROL]
+    return controls[controls["verdict"].isin(DIFFERENT)]
+
+
+def control_spread(ratios: pd.DataFrame, context: str) -> tuple[float, float, int]:
+    """(smallest, largest) control ratio of a context, and how many controls were compared."""
+    controls = ratios[(ratios["role"] == roles.CONTROL) & (ratios["context"] == context)]
+    controls = controls[controls["ratio"].notna()]
+    if controls.empty:
+        return math.nan, math.nan, 0
+    return float(controls["ratio"].min()), float(controls["ratio"].max()), len(controls)
 
 
 def _check_baseline(values: pd.DataFrame, ratios: pd.DataFrame, baseline: str) -> list[str]:
@@ -320,15 +414,16 @@ def compare(results: Results, settings: Settings | None = None) -> Comparison:
     settings = settings or Settings()
     if "context" not in results.values:
         results = assign_context(results)
-    values = results.values
-    ratios, replicates = ratio_table(values, settings)
-    notes = _check_baseline(values, ratios, settings.baseline)
+    values = with_roles(results.values)
+    ratios = ratio_table(values, settings)
+    notes = [*results.notes, *_check_baseline(values, ratios, settings.baseline)]
+    absolute = absolute_table(values, settings)
     return Comparison(
         settings=settings,
         results=results,
         ratios=ratios,
-        absolute=absolute_table(values),
-        geomeans=geomean_table(ratios, replicates, settings),
+        absolute=absolute,
+        geomeans=geomean_table(ratios, settings),
         notes=notes,
-        concurrency=concurrency_table(values, settings),
+        concurrency=concurrency_table(values, absolute),
     )

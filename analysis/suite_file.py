@@ -7,6 +7,7 @@ wrong, never a traceback.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,23 @@ def params_label(names: list[str], values: dict[str, Any]) -> str:
     return ", ".join(f"{name}={values[name]}" for name in names if values.get(name) is not None)
 
 
+def process_id(benchmark_name: str, run_index: int, run: pyperf.Run) -> str:
+    """An identity for one worker process's run: the same run read twice (a copied file, a
+    folder given twice) has the same id, so it counts once."""
+    metadata = run.get_metadata()
+    fingerprint = json.dumps(
+        [
+            benchmark_name,
+            run_index,
+            str(metadata.get("date", "")),
+            str(metadata.get("suite_run_id", "")),
+            [float(v) for v in run.values],
+            [[float(w) for w in pair] for pair in run.warmups or ()],
+        ]
+    )
+    return hashlib.sha1(fingerprint.encode("utf-8")).hexdigest()[:16]
+
+
 def read_suite_file(path: Path) -> list[Record]:
     """One record per value of every run of every benchmark in ``path``."""
     suite = _load_suite(path)
@@ -89,6 +107,7 @@ def read_suite_file(path: Path) -> list[Record]:
                 "param_names": ",".join(names),
                 "params": params_label(names, params),
                 "run": run_index,
+                "process_id": process_id(benchmark.get_name(), run_index, run),
             }
             for value_index, value in enumerate(run.values):
                 records.append({**base, "value_index": value_index, "value": float(value)})

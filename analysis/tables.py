@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis import fmt
+from analysis import fmt, stats
 from analysis.stats import Comparison
-from analysis.verdict import TOO_FEW
+from analysis.verdict import INCONCLUSIVE, TOO_FEW
 
 #: Column names of the leading label columns.
 WORKLOAD, PARAMS, PER = "workload", "parameters", "per"
@@ -57,11 +57,14 @@ def runtimes(comparison: Comparison, context: str) -> list[str]:
 def _ratio_cell(row: pd.Series) -> str:
     if pd.isna(row["ratio"]):
         return str(row["verdict"])
-    if row["verdict"] == TOO_FEW:  # a bootstrap of one value is no interval: show none
-        counts = f"n={row['n']}/{row['n_baseline']:.0f}"
+    if row["verdict"] == TOO_FEW:  # no variance between processes can be estimated
+        counts = f"{row['n_processes']:.0f}/{row['n_processes_baseline']:.0f} processes"
         return f"{fmt.ratio(row['ratio'])} {TOO_FEW} ({counts})"
     ci = fmt.interval(row["ci_low"], row["ci_high"])
-    return f"{fmt.ratio(row['ratio'])} ({ci}) {row['verdict']}"
+    cell = f"{fmt.ratio(row['ratio'])} ({ci}) {row['verdict']}"
+    if row["verdict"] == INCONCLUSIVE and pd.notna(row["detectable"]):
+        cell += f", detectable {fmt.percent(row['detectable'])}"
+    return cell
 
 
 def _na_cells(comparison: Comparison, context: str) -> pd.DataFrame:
@@ -130,46 +133,115 @@ def _wide(
     return text, classes
 
 
-def ratio_table(comparison: Comparison, context: str) -> Table:
-    """Ratio to the baseline with CI and verdict; the baseline's own time per item."""
+def _ratio_rows_table(
+    comparison: Comparison, context: str, ratios: pd.DataFrame, title: str, notes: list[str]
+) -> Table:
     settings = comparison.settings
-    ratios = comparison.ratios[comparison.ratios["context"] == context]
+    ratios = ratios[ratios["context"] == context]
     ratios = ratios.assign(cell=[_ratio_cell(r) for _, r in ratios.iterrows()])
     others = [r for r in runtimes(comparison, context) if r != settings.baseline]
     text, css = _wide(comparison, context, ratios, others, "cell", "verdict")
+    keep = [
+        (w, p) in set(zip(ratios["workload"], ratios["params"], strict=True))
+        or not _is_measured(comparison, context, w, p)
+        for w, p in zip(text[WORKLOAD], text[PARAMS], strict=True)
+    ]
     absolute = comparison.absolute
     base = absolute[(absolute["context"] == context) & (absolute["runtime"] == settings.baseline)]
-    base = base.assign(cell=base["median"].map(fmt.seconds))
+    base = base.assign(cell=base["time"].map(fmt.seconds))
     base_text, base_css = _wide(comparison, context, base, [settings.baseline], "cell")
     label = f"{settings.baseline} time"
     text.insert(3, label, base_text[settings.baseline])
     css.insert(3, label, base_css[settings.baseline])
-    notes = sorted(
+    row_notes = sorted(
         {f"{r.workload} [{r.params}] {r.runtime}: {r.note}" for r in ratios.itertuples() if r.note}
     )
-    return _table(
-        f"Ratio to {settings.baseline} (time per item; below 1 is faster)", text, css, notes
+    return _table(title, text[keep], css[keep], [*notes, *row_notes])
+
+
+def _is_measured(comparison: Comparison, context: str, workload: str, params: str) -> bool:
+    values = comparison.results.values
+    mine = values[(values["context"] == context) & (values["workload"] == workload)]
+    return bool((mine["params"] == params).any())
+
+
+def family_note(comparison: Comparison, context: str) -> str:
+    """Which family the simultaneous intervals cover, and how many comparisons it held."""
+    ratios = comparison.ratios[comparison.ratios["context"] == context]
+    sizes = ratios["family_size"].dropna()
+    size = int(sizes.max()) if len(sizes) else 0
+    level = ratios["decision_confidence"].dropna()
+    each = f"{level.iloc[0]:.4%}" if len(level) else "n/a"
+    return (
+        f"Intervals are Bonferroni-simultaneous over the {size} comparisons of this machine and "
+        f"Python (speed, controls and timer cells together): each is a {each} interval, so all "
+        f"{size} cover their true ratios at once with probability at least "
+        f"{comparison.settings.confidence:.0%}."
     )
+
+
+def ratio_table(comparison: Comparison, context: str) -> Table:
+    """Ratio to the baseline with its simultaneous interval and verdict (controls excluded)."""
+    settings = comparison.settings
+    return _ratio_rows_table(
+        comparison,
+        context,
+        comparison.speed_ratios,
+        f"Ratio to {settings.baseline} (time per item; below 1 is faster)",
+        [family_note(comparison, context)],
+    )
+
+
+def control_table(comparison: Comparison, context: str) -> Table | None:
+    """The negative controls: benchmarks that never reach the scheduler."""
+    controls = comparison.control_ratios
+    if controls[controls["context"] == context].empty:
+        return None
+    low, high, count = stats.control_spread(comparison.ratios, context)
+    notes = [
+        "Controls never reach the scheduler (`protocol.sync_reference`, every `mode=nosuspend` "
+        "cell): a difference here is the environment (memory layout, modules imported), not "
+        "the runtime. They stay out of the geometric means.",
+        f"Observed systematic spread of the {count} controls: "
+        f"{fmt.ratio(low)} to {fmt.ratio(high)}.",
+    ]
+    return _table(
+        f"Negative controls: ratio to {comparison.settings.baseline}",
+        *_control_frames(comparison, context, controls),
+        notes=notes,
+    )
+
+
+def _control_frames(
+    comparison: Comparison, context: str, controls: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    table = _ratio_rows_table(comparison, context, controls, "", [])
+    return table.text, table.css
 
 
 def _spread_cell(row: pd.Series) -> str:
-    if row["n"] < 2:
-        return f"{fmt.seconds(row['median'])} (1 value)"
-    return f"{fmt.seconds(row['median'])} ± {fmt.percent(row['iqr_rel'] / 2)}"
+    time = fmt.seconds(row["time"])
+    if row["n_processes"] < 2:
+        return f"{time} (1 process)"
+    interval = fmt.interval_seconds(row["time_low"], row["time_high"])
+    return f"{time} ({interval}) · sd {fmt.percent(row['process_sd'])}"
 
 
 def absolute_table(comparison: Comparison, context: str) -> Table:
-    """Median time per item and spread (half the interquartile range) per runtime."""
+    """Geometric-mean time per item, its interval and the spread between worker processes."""
     absolute = comparison.absolute[comparison.absolute["context"] == context]
     absolute = absolute.assign(cell=[_spread_cell(r) for _, r in absolute.iterrows()])
     text, css = _wide(comparison, context, absolute, runtimes(comparison, context), "cell")
+    confidence = f"{comparison.settings.confidence:.0%}"
     return _table(
-        "Time per item: median ± half the interquartile range",
+        "Time per item: geometric mean (interval) · spread between worker processes",
         text,
         css,
         [
-            "Each value is seconds per `per` unit (pyperf inner loops), "
-            "over every value of every run."
+            "Each value is seconds per `per` unit (pyperf inner loops). Each worker process is "
+            "summarised by the mean log time of its values; the time is the geometric mean "
+            f"over processes, the interval its {confidence} t interval over processes, and sd "
+            "the standard deviation between processes (as a relative spread)."
         ],
     )
 
@@ -189,12 +261,12 @@ def throughput_table(comparison: Comparison, context: str) -> Table | None:
     )
     text, css = _wide(comparison, context, absolute, runtimes(comparison, context), "cell")
     keep = text[WORKLOAD].isin(set(absolute["workload"]))
-    return _table("Throughput (median)", text[keep], css[keep])
+    return _table("Throughput (geometric mean)", text[keep], css[keep])
 
 
 def _concurrency_cell(row: pd.Series) -> str:
-    if row["n"] < 2:
-        return f"{fmt.concurrency(row['concurrency'])} (1 value)"
+    if row["n_processes"] < 2:
+        return f"{fmt.concurrency(row['concurrency'])} (1 process)"
     low, high = fmt.concurrency(row["ci_low"]), fmt.concurrency(row["ci_high"])
     return f"{fmt.concurrency(row['concurrency'])} ({low}{fmt.EN_DASH}{high})"
 
@@ -228,41 +300,48 @@ def concurrency_table(comparison: Comparison, context: str) -> Table | None:
         text,
         css,
         [
-            "Concurrency = sleep requested per `per` unit / median time per unit: 1 means the "
+            "Concurrency = sleep requested per `per` unit / time per unit: 1 means the "
             "sleeps ran one after another, N that N of them overlapped on average.",
-            f"In brackets: the {confidence} bootstrap interval of the median, inverted.",
+            f"In brackets: the {confidence} process-level interval of the time, inverted.",
+            "These cells measure timer behaviour (how a runtime rounds a sleep), not speed: "
+            "they stay out of the geometric means.",
         ],
     )
 
 
-def _with_count(cell: str, benchmarks: int) -> str:
-    return f"{cell} · {benchmarks} benchmark{'s' if benchmarks != 1 else ''}"
+def _geomean_cell(row: pd.Series) -> str:
+    count = f"{row.benchmarks} benchmark{'s' if row.benchmarks != 1 else ''}"
+    noise = fmt.interval(row.noise_low, row.noise_high)
+    if pd.isna(row.between_low):
+        return f"{fmt.ratio(row.geomean)} · noise {noise} · {count}"
+    between = fmt.interval(row.between_low, row.between_high)
+    return f"{fmt.ratio(row.geomean)} · noise {noise} · between {between} · {count}"
 
 
 def geomean_table(comparison: Comparison, context: str) -> Table:
-    """Geometric mean of ratios per runtime: overall and per workload family."""
+    """Geometric mean of ratios per runtime, overall and per family, over common benchmarks."""
     geo = comparison.geomeans[comparison.geomeans["context"] == context]
-    geo = geo.assign(
-        cell=[
-            f"{fmt.ratio(r.geomean)} {TOO_FEW}"
-            if r.verdict == TOO_FEW
-            else f"{fmt.ratio(r.geomean)} ({fmt.interval(r.ci_low, r.ci_high)}) {r.verdict}"
-            for r in geo.itertuples()
-        ]
-    )
+    geo = geo.assign(cell=[_geomean_cell(r) for r in geo.itertuples()])
     scopes = ["all", *sorted(set(geo["workload_family"]) - {"all"})]
     text = pd.DataFrame({"workload family": scopes})
     css = pd.DataFrame({"workload family": [""] * len(scopes)})
     for runtime in [r for r in runtimes(comparison, context) if r != comparison.settings.baseline]:
         mine = geo[geo["runtime"] == runtime].set_index("workload_family")
-        text[runtime] = [
-            _with_count(mine.at[s, "cell"], int(mine.at[s, "benchmarks"]))
-            if s in mine.index
-            else ""
-            for s in scopes
-        ]
-        css[runtime] = [css_class(mine.at[s, "verdict"]) if s in mine.index else "" for s in scopes]
-    return _table(f"Geometric mean of ratios to {comparison.settings.baseline}", text, css)
+        text[runtime] = [mine.at[s, "cell"] if s in mine.index else "" for s in scopes]
+        css[runtime] = [""] * len(scopes)
+    confidence = f"{comparison.settings.confidence:.0%}"
+    return _table(
+        f"Geometric mean of ratios to {comparison.settings.baseline}",
+        text,
+        css,
+        [
+            "Over the same benchmarks for every runtime: a benchmark n/a or too thin on one "
+            "runtime is left out for all; controls and timer-bound cells are left out.",
+            f"noise: {confidence} interval from measurement noise, for this fixed set of "
+            f"benchmarks. between: {confidence} interval from the spread between benchmarks, "
+            "for another set of benchmarks like these.",
+        ],
+    )
 
 
 def na_table(comparison: Comparison, context: str) -> Table | None:

@@ -1,43 +1,33 @@
-"""The verdict of one comparison: faster, slower, no significant difference, ..."""
+"""The words of a verdict, in the report (runtime against runtime) and in ``compare``.
+
+Every verdict comes from one interval (see :mod:`analysis.evidence`): wholly beyond the floor
+band is faster/slower, wholly inside it equivalent, anything else inconclusive.
+"""
 
 from __future__ import annotations
 
-import math
+from analysis.evidence import Labels
 
 FASTER = "faster"
 SLOWER = "slower"
-NO_DIFFERENCE = "no significant difference"
-BELOW_FLOOR = "not meaningful"
-TOO_FEW = "too few values"
+EQUIVALENT = "equivalent"
+INCONCLUSIVE = "inconclusive"
+TOO_FEW = "too few processes"
 NO_BASELINE = "no baseline value"
 
-#: Every verdict, in the order a legend lists them.
-VERDICTS: tuple[str, ...] = (FASTER, SLOWER, NO_DIFFERENCE, BELOW_FLOOR, TOO_FEW, NO_BASELINE)
+#: The report's words: time on a runtime against time on the baseline runtime.
+RUNTIME_LABELS = Labels(worse=SLOWER, better=FASTER, equivalent=EQUIVALENT,
+                        inconclusive=INCONCLUSIVE, too_few=TOO_FEW)  # fmt: skip
 
+REGRESSION = "regression"
+IMPROVEMENT = "improvement"
 
-def verdict(
-    ratio: float, p_adjusted: float, alpha: float, floor: float, testable: bool = True
-) -> str:
-    """Classify ``ratio`` = time(runtime) / time(baseline).
+#: ``compare``'s words: the candidate version against the baseline version.
+VERSION_LABELS = Labels(worse=REGRESSION, better=IMPROVEMENT, equivalent=EQUIVALENT,
+                        inconclusive=INCONCLUSIVE, too_few=TOO_FEW)  # fmt: skip
 
-    * ``too few values``: no test on samples this small could reach significance;
-    * ``no significant difference``: the adjusted p-value is not below ``alpha``;
-    * ``not meaningful``: significant, but the ratio is within ``floor`` of 1;
-    * ``faster`` (ratio < 1) or ``slower`` (ratio > 1) otherwise.
-    """
-    if not testable:
-        return TOO_FEW
-    if math.isnan(p_adjusted) or p_adjusted >= alpha:
-        return NO_DIFFERENCE
-    if abs(ratio - 1.0) < floor:
-        return BELOW_FLOOR
-    return FASTER if ratio < 1.0 else SLOWER
+#: Every verdict of the report, in the order a legend lists them.
+VERDICTS: tuple[str, ...] = (FASTER, SLOWER, EQUIVALENT, INCONCLUSIVE, TOO_FEW, NO_BASELINE)
 
-
-def interval_verdict(ratio: float, low: float, high: float, floor: float) -> str:
-    """Verdict for a geometric mean, from its confidence interval (no test to adjust)."""
-    if low <= 1.0 <= high:
-        return NO_DIFFERENCE
-    if abs(ratio - 1.0) < floor:
-        return BELOW_FLOOR
-    return FASTER if ratio < 1.0 else SLOWER
+#: Verdicts that claim a difference.
+DIFFERENT: frozenset[str] = frozenset({FASTER, SLOWER, REGRESSION, IMPROVEMENT})

@@ -253,6 +253,81 @@ class Progress:
         self.done += 1
 
 
+def runner_command(
+    spec: catalog.BenchmarkSpec,
+    runtime: str,
+    fixture_dir: Path | None,
+    run_id: str,
+    mode: str,
+    output: Path,
+) -> list[str]:
+    """The ``benchmarks.runner`` command line of one benchmark on one runtime."""
+    command = [
+        sys.executable, "-m", "benchmarks.runner",
+        "--runtime", runtime,
+        "--workload", spec.workload.name,
+        "--run-id", run_id,
+        "--suite-mode", mode,
+        "--output", str(output),
+    ]  # fmt: skip
+    for name, value in spec.params.items():
+        command.extend(["--param", f"{name}={value}"])
+    if fixture_dir is not None:
+        command.extend(["--fixture-dir", str(fixture_dir)])
+    return command
+
+
+#: pyperf options that fix the loops themselves: then nothing is calibrated.
+FIXED_LOOPS_OPTIONS = ("--loops", "-l", "--debug-single-value")
+#: pyperf options that calibration must honour.
+CALIBRATION_OPTIONS = ("--min-time",)
+
+
+def needs_calibration(pyperf_args: Sequence[str]) -> bool:
+    return not any(arg.split("=")[0] in FIXED_LOOPS_OPTIONS for arg in pyperf_args)
+
+
+def calibration_arguments(pyperf_args: Sequence[str]) -> list[str]:
+    """The options among ``pyperf_args`` that change how loops are calibrated."""
+    kept: list[str] = []
+    for index, arg in enumerate(pyperf_args):
+        name = arg.split("=")[0]
+        if name in CALIBRATION_OPTIONS:
+            kept.append(arg)
+            if "=" not in arg and index + 1 < len(pyperf_args):
+                kept.append(pyperf_args[index + 1])
+    return kept
+
+
+def calibrate_loops(
+    spec: catalog.BenchmarkSpec,
+    runtime: str,
+    fixture_dir: Path | None,
+    run_id: str,
+    mode: str,
+    pyperf_args: Sequence[str],
+    scratch: Path,
+) -> int | str:
+    """Calibrate pyperf's ``loops`` once for a benchmark, in one worker on ``runtime``.
+
+    Every runtime then runs with these loops (as pyperformance's ``--same-loops`` does), so the
+    runtimes' values are made of the same number of workload runs. Returns the loops, or the
+    failure reason.
+    """
+    import pyperf
+
+    output = scratch / f"calibration-{abs(hash(spec.name))}.json"
+    command = runner_command(spec, runtime, fixture_dir, run_id, mode, output)
+    command += ["--worker", "--calibrate-loops", *calibration_arguments(pyperf_args)]
+    completed = subprocess.run(command, capture_output=True, text=True)
+    if completed.returncode != 0 or not output.exists():
+        sys.stderr.write(completed.stderr)
+        return failure_reason(completed.stderr, completed.returncode)
+    loops = pyperf.Benchmark.load(str(output)).get_runs()[-1].get_metadata().get("loops")
+    output.unlink()
+    return int(loops) if loops else "calibration recorded no loops"
+
+
 def run_one(
     spec: catalog.BenchmarkSpec,
     runtime: str,
@@ -263,18 +338,7 @@ def run_one(
     measured_file: Path,
 ) -> str | None:
     """Measure one benchmark on one runtime into ``measured_file``; the failure reason, if any."""
-    command = [
-        sys.executable, "-m", "benchmarks.runner",
-        "--runtime", runtime,
-        "--workload", spec.workload.name,
-        "--run-id", run_id,
-        "--suite-mode", mode,
-        "--output", str(measured_file),
-    ]  # fmt: skip
-    for name, value in spec.params.items():
-        command.extend(["--param", f"{name}={value}"])
-    if fixture_dir is not None:
-        command.extend(["--fixture-dir", str(fixture_dir)])
+    command = runner_command(spec, runtime, fixture_dir, run_id, mode, measured_file)
     verbose = any(re.fullmatch(r"-v+|--verbose", arg) for arg in pyperf_args)
     if not verbose:
         command.append("--quiet")
@@ -330,6 +394,7 @@ def command_run(args: argparse.Namespace, pyperf_args: list[str]) -> int:
         "benchmarks": [spec.name for spec in specs],
         "complete": False,
         "na": [],
+        "loops": {},
     }
     write_manifest(run_dir, manifest)
     print(f"results: {run_dir} (mode: {mode}; values are seconds per item_unit)", flush=True)
@@ -357,9 +422,22 @@ def command_run(args: argparse.Namespace, pyperf_args: list[str]) -> int:
                         fixture_dirs[fixture.key] = ensure_fixture(fixture, args.fixture_root)
                     fixture_dir = fixture_dirs[fixture.key].resolve()
                 measured_file = Path(scratch) / f"{runtime}-{index}.json"
+                loops_args: list[str] = []
+                if needs_calibration(pyperf_args):
+                    if spec.name not in manifest["loops"]:
+                        calibrated = calibrate_loops(
+                            spec, runtime, fixture_dir, run_id, mode, pyperf_args, Path(scratch)
+                        )
+                        if isinstance(calibrated, int):
+                            manifest["loops"][spec.name] = {"loops": calibrated, "on": runtime}
+                            write_manifest(run_dir, manifest)
+                    same = manifest["loops"].get(spec.name)
+                    if same is not None:
+                        loops_args = [f"--loops={same['loops']}"]
                 reason = run_one(
-                    spec, runtime, fixture_dir, run_id, mode, pyperf_args, measured_file
-                )
+                    spec, runtime, fixture_dir, run_id, mode, [*pyperf_args, *loops_args],
+                    measured_file,
+                )  # fmt: skip
                 progress.finish_one()
                 if reason is None:
                     print(f"    {describe(measured_file)}", flush=True)

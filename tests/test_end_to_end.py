@@ -192,3 +192,35 @@ def test_fixtures_are_built_by_the_parent_and_shared_by_workers(tmp_path: Path) 
     assert metadata["item_unit"] == "row"
     assert metadata["inner_loops"] == 10_000
     assert 20 < metadata["bytes_per_item"] < 60
+
+
+def test_loops_are_calibrated_once_and_shared_by_every_runtime(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    completed = run_cli(
+        "run",
+        "--workload",
+        "protocol.async_generator",
+        "--param",
+        "items=10",
+        "--param",
+        "mode=checkpoint",
+        "-o",
+        str(out),
+        "-p",
+        "2",
+        "-n",
+        "1",
+        "-w",
+        "0",
+        "--min-time",
+        "0.005",
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    recorded = manifest["loops"]["protocol.async_generator[mode=checkpoint,items=10]"]
+    assert recorded["on"] in AVAILABLE_RUNTIMES
+    assert recorded["loops"] >= 1
+    for runtime in AVAILABLE_RUNTIMES:
+        benchmark = pyperf.BenchmarkSuite.load(str(out / f"{runtime}.json")).get_benchmarks()[0]
+        loops = {run.get_metadata()["loops"] for run in benchmark.get_runs()}
+        assert loops == {recorded["loops"]}, runtime

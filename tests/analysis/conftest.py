@@ -26,9 +26,13 @@ class Spec:
     values: Sequence[Sequence[float]] | None = None  # runs x values
     median: float = 1e-6
     shift: float = 1.0
-    noise: float = 0.02
-    runs: int = 3
-    per_run: int = 20
+    #: Within-process noise: sd of log value around its process's level.
+    noise: float = 0.01
+    #: The per-process random effect: sd of each worker process's log level (hash seed,
+    #: memory layout); values of one process share it, as in real pyperf runs.
+    process_sd: float = 0.01
+    runs: int = 6
+    per_run: int = 5
     mode: str = "default"
     extra: Mapping[str, Any] = field(default_factory=dict)  # more metadata, written as given
 
@@ -71,9 +75,8 @@ def draw(spec: Spec, rng: np.random.Generator) -> list[list[float]]:
     if spec.values is not None:
         return [list(map(float, run)) for run in spec.values]
     center = spec.median * spec.shift
-    return [
-        list(center * np.exp(rng.normal(0.0, spec.noise, spec.per_run))) for _ in range(spec.runs)
-    ]
+    levels = center * np.exp(rng.normal(0.0, spec.process_sd, spec.runs))
+    return [list(level * np.exp(rng.normal(0.0, spec.noise, spec.per_run))) for level in levels]
 
 
 def write_run(

@@ -105,12 +105,12 @@ def test_bad_settings(capsys, standard_run, tmp_path):
 
 
 def test_success_writes_into_default_folder(capsys, standard_run):
-    code, out, _ = run_main(capsys, str(standard_run), "--bootstrap", "200")
+    code, out, _ = run_main(capsys, str(standard_run))
     assert code == 0
     assert (standard_run / "report" / "report.md").is_file()
     assert "wrote" in out
     # Running again over the same folder ignores the report it wrote.
-    assert main(["report", str(standard_run), "--bootstrap", "200"]) == 0
+    assert main(["report", str(standard_run)]) == 0
 
 
 def test_python_dash_m(standard_run, tmp_path):
@@ -124,8 +124,6 @@ def test_python_dash_m(standard_run, tmp_path):
             str(standard_run),
             "-o",
             str(out),
-            "--bootstrap",
-            "200",
         ],
         cwd=REPO,
         capture_output=True,

@@ -15,8 +15,8 @@ from analysis.context import assign_context
 def test_one_row_per_value_with_metadata_columns(standard_run):
     results = load_results([standard_run])
     values = results.values
-    # 3 runtimes x (6 protocol + 2 io) benchmarks, minus trio's n/a cell; 3 runs x 20 values
-    assert len(values) == (3 * 8 - 1) * 60
+    # 3 runtimes x (6 protocol + 2 io) benchmarks, minus trio's n/a cell; 6 processes x 5 values
+    assert len(values) == (3 * 8 - 1) * 30
     for column in (
         "runtime",
         "workload",
@@ -113,7 +113,7 @@ def test_gzip_files(make_run, synth):
     with (folder / "asyncio.json").open("rb") as src, gzip.open(folder / "a.json.gz", "wb") as dst:
         shutil.copyfileobj(src, dst)
     (folder / "asyncio.json").unlink()
-    assert len(load_results([folder]).values) == 60
+    assert len(load_results([folder]).values) == 30
 
 
 def test_missing_required_metadata_names_the_file(make_run, synth):

@@ -33,7 +33,7 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_report_of_a_tiny_real_run(tiny_run: Path, tmp_path: Path) -> None:
-    report = build_report([tiny_run], tmp_path / "report", Settings(n_bootstrap=200))
+    report = build_report([tiny_run], tmp_path / "report", Settings())
     markdown = report.markdown.read_text(encoding="utf-8")
     page = report.html.read_text(encoding="utf-8")
     values = load_results([tiny_run]).values

@@ -15,7 +15,7 @@ from analysis.plots import colour_ticks
 
 @pytest.fixture
 def report(standard_run, tmp_path):
-    return build_report([standard_run], tmp_path / "out", Settings(n_bootstrap=300))
+    return build_report([standard_run], tmp_path / "out", Settings())
 
 
 def test_every_output_is_written(report, tmp_path):
@@ -69,7 +69,7 @@ def test_header_names_machine_python_libraries_and_sources(report, standard_run)
         "**Mode** | default",
         str(standard_run / "asyncio.json"),
         str(standard_run / "manifest.json"),
-        "Holm",
+        "Bonferroni-simultaneous over the",
     ):
         assert text in markdown, text
 
@@ -109,7 +109,7 @@ def test_csv_is_the_tidy_data(report, tmp_path, standard_run):
 def test_mixed_modes_are_printed(tmp_path, synth):
     synth.write_run(tmp_path / "in" / "fast", [synth.Spec("asyncio", "w.x", mode="fast")])
     synth.write_run(tmp_path / "in" / "default", [synth.Spec("trio", "w.x")], seed=1)
-    report = build_report([tmp_path / "in"], tmp_path / "out", Settings(n_bootstrap=200))
+    report = build_report([tmp_path / "in"], tmp_path / "out", Settings())
     markdown = report.markdown.read_text()
     assert "**Mode** | default, fast" in markdown
     assert "modes differ" in markdown
@@ -122,7 +122,7 @@ def test_several_machines_get_one_section_each(tmp_path, synth):
             [synth.Spec("asyncio", "w.x", {"n": 1}), synth.Spec("trio", "w.x", {"n": 1})],
             hostname=host,
         )
-    report = build_report([tmp_path / "in"], tmp_path / "out", Settings(n_bootstrap=200))
+    report = build_report([tmp_path / "in"], tmp_path / "out", Settings())
     markdown = report.markdown.read_text()
     assert "## alpha, CPython" in markdown and "## beta, CPython" in markdown
     assert len(report.plots) == 4  # ratios + heatmap per machine, no size ladder to scale over
@@ -131,7 +131,7 @@ def test_several_machines_get_one_section_each(tmp_path, synth):
 
 def test_only_the_baseline_still_reports_absolute_figures(tmp_path, synth):
     synth.write_run(tmp_path / "in", [synth.Spec("asyncio", "w.x", {"items": 10})])
-    report = build_report([tmp_path / "in"], tmp_path / "out", Settings(n_bootstrap=200))
+    report = build_report([tmp_path / "in"], tmp_path / "out", Settings())
     assert "nothing to compare" in report.markdown.read_text()
     assert "w.x | items=10" in report.markdown.read_text()
 
@@ -162,7 +162,7 @@ def test_scaling_uses_any_varying_numeric_param_and_skips_fixed_ones(tmp_path, s
                            item_unit="chunk", shift=shift)
             )  # fmt: skip
     synth.write_run(tmp_path / "in", specs)
-    report = build_report([tmp_path / "in"], tmp_path / "out", Settings(n_bootstrap=200))
+    report = build_report([tmp_path / "in"], tmp_path / "out", Settings())
     stems = {p.png.stem for p in report.plots}
     assert "scaling-streams" in stems
     assert "scaling-io" not in stems
