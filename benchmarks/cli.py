@@ -2,8 +2,10 @@
 
 ``run`` starts ``python -m benchmarks.runner`` (pyperf) once per benchmark x runtime, benchmark
 by benchmark with the runtimes in rotating order, so slow drift of a noisy machine spreads over
-all runtimes alike. Each result is merged into ``DIR/<runtime>.json`` as soon as it is measured.
-A benchmark that fails is recorded in the manifest and the run goes on.
+all runtimes alike. Each result is merged into ``DIR/<runtime>.json`` as soon as it is measured
+(the run folder, its lock and manifest: ``benchmarks.results``). A benchmark that fails, or
+whose input data cannot be built, is recorded in the manifest and the run goes on. SIGINT and
+SIGTERM stop the run cleanly (``benchmarks.interrupt``) with exit code 130 or 143.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import argparse
 import platform
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,14 +20,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from benchmarks import catalog
-from benchmarks.fixtures import DEFAULT_FIXTURE_ROOT, ensure_fixture
+from benchmarks import catalog, interrupt
+from benchmarks.fixtures import (
+    DEFAULT_FIXTURE_ROOT,
+    FixtureError,
+    ensure_fixture,
+    remove_stale_builds,
+)
 from benchmarks.results import (
     DEFAULT_RESULTS_ROOT,
     MANIFEST_FORMAT,
-    default_run_dir,
-    merge_benchmark,
-    write_manifest,
+    Cell,
+    RunFolder,
+    RunFolderError,
+    create_run_dir,
 )
 from benchmarks.runtimes import RUNTIMES
 from benchmarks.workload import Case, ParamValue
@@ -77,8 +84,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--rigorous", action="store_true", help="pyperf --rigorous: twice the processes"
     )
     run.add_argument(
-        "-o", "--output", type=Path, help="results folder (default: a new one under results/)"
+        "-o",
+        "--output",
+        type=output_folder,
+        help="results folder (default: a new one under results/); an existing run folder "
+        "needs --resume or --force",
     )
+    existing = run.add_mutually_exclusive_group()
+    existing.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the interrupted run in -o DIR: measure only what its manifest lacks",
+    )
+    existing.add_argument("--force", action="store_true", help="replace the run already in -o DIR")
     run.add_argument(
         "--fixture-root",
         type=Path,
@@ -86,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"where input data is built and cached (default: {DEFAULT_FIXTURE_ROOT})",
     )
     return parser
+
+
+def output_folder(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty folder name; name the results folder")
+    return Path(text)
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -135,13 +159,17 @@ def parse_overrides(
         if not sep or name not in ladders:
             valid = ", ".join(sorted(ladders))
             fail(f"bad --param {text!r}; parameters of the selected workloads: {valid}")
-        chosen: list[ParamValue] = []
+        chosen = list(overrides.get(name, ()))  # repeated --param NAME=... add up
         for raw in raw_values.split(","):
             match = [v for v in ladders[name] if str(v) == raw.strip()]
             if not match:
                 valid = ", ".join(str(v) for v in ladders[name])
                 fail(f"{name}={raw} is on no selected ladder; valid values: {valid}")
-            chosen.extend(match[:1])
+            if match[0] in chosen:
+                note = f"note: --param {name}={match[0]} is given twice; measured once"
+                print(note, file=sys.stderr)
+                continue
+            chosen.append(match[0])
         overrides[name] = tuple(chosen)
     return overrides
 
@@ -279,9 +307,7 @@ def run_one(
     if not verbose:
         command.append("--quiet")
     command.extend(pyperf_args)
-    completed = subprocess.run(
-        command, stdout=None if verbose else subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    completed = interrupt.run_child(command, capture_stdout=not verbose)
     if completed.returncode != 0 or not measured_file.exists():
         sys.stdout.write(completed.stdout or "")
         sys.stderr.write(completed.stderr)
@@ -316,13 +342,9 @@ def command_run(args: argparse.Namespace, pyperf_args: list[str]) -> int:
     if args.rigorous:
         pyperf_args = ["--rigorous", *pyperf_args]
     mode = suite_mode(args, pyperf_args)
-    python_version = ".".join(platform.python_version_tuple()[:2])
-    run_dir = args.output or default_run_dir(DEFAULT_RESULTS_ROOT, python_version)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    run_id = run_dir.resolve().name
     manifest: dict[str, Any] = {
         "format": MANIFEST_FORMAT,
-        "run_id": run_id,
+        "run_id": "",
         "python": platform.python_version(),
         "mode": mode,
         "command": [Path(sys.executable).name, "-m", "benchmarks", *sys.argv[1:]],
@@ -331,63 +353,127 @@ def command_run(args: argparse.Namespace, pyperf_args: list[str]) -> int:
         "complete": False,
         "na": [],
     }
-    write_manifest(run_dir, manifest)
-    print(f"results: {run_dir} (mode: {mode}; values are seconds per item_unit)", flush=True)
+    folder = open_run_folder(args, manifest)
+    with folder:
+        return measure(folder, specs, runtimes, mode, pyperf_args, args.fixture_root)
 
-    cells = [(spec, runtime) for spec in specs for runtime in runtimes]
-    progress = Progress(sum(1 for spec, runtime in cells if na_reason(spec, runtime) is None))
+
+def open_run_folder(args: argparse.Namespace, manifest: dict[str, Any]) -> RunFolder:
+    """The locked run folder of ``-o`` (or a new one), or one line and exit code 2."""
+    if args.resume and args.output is None:
+        fail("--resume needs -o DIR, the folder of the run to continue")
+    try:
+        if args.output is None:
+            python_version = ".".join(platform.python_version_tuple()[:2])
+            run_dir = create_run_dir(DEFAULT_RESULTS_ROOT, python_version)
+        else:
+            run_dir = args.output
+        manifest["run_id"] = run_dir.resolve().name
+        return RunFolder.open(run_dir, manifest, resume=args.resume, force=args.force)
+    except RunFolderError as exc:
+        fail(str(exc))
+
+
+class Fixtures:
+    """Each fixture built once per run; a failed build fails only the benchmarks that need it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.built: dict[str, Path | FixtureError] = {}
+        remove_stale_builds(root)  # left by runs that were killed while building
+
+    def folder(self, spec: catalog.BenchmarkSpec) -> Path | None:
+        """The fixture folder ``spec`` reads (None if it reads none); raises FixtureError."""
+        if spec.workload.fixture is None:
+            return None
+        fixture = spec.workload.fixture(Case(spec.params))
+        if fixture.key not in self.built:
+            try:
+                self.built[fixture.key] = ensure_fixture(fixture, self.root).resolve()
+            except FixtureError as exc:
+                self.built[fixture.key] = exc
+        result = self.built[fixture.key]
+        if isinstance(result, FixtureError):
+            raise result
+        return result
+
+
+def rotated_cells(
+    specs: Sequence[catalog.BenchmarkSpec], runtimes: Sequence[str]
+) -> list[tuple[catalog.BenchmarkSpec, str, Cell]]:
+    """Every benchmark x runtime, benchmark by benchmark, the runtimes in rotating order."""
+    cells = []
+    for index, spec in enumerate(specs):
+        rotation = index % len(runtimes)
+        for runtime in [*runtimes[rotation:], *runtimes[:rotation]]:
+            cells.append((spec, runtime, Cell(spec.name, runtime, spec.workload.name, spec.params)))
+    return cells
+
+
+def measure(
+    folder: RunFolder,
+    specs: Sequence[catalog.BenchmarkSpec],
+    runtimes: Sequence[str],
+    mode: str,
+    pyperf_args: Sequence[str],
+    fixture_root: Path,
+) -> int:
+    """Measure every cell of the selection the folder still lacks; the exit code."""
+    run_dir, run_id = folder.path, folder.manifest["run_id"]
+    cells = rotated_cells(specs, runtimes)
+    todo = {cell.key for cell in folder.plan(cell for _, _, cell in cells)}
+    print(f"results: {run_dir} (mode: {mode}; values are seconds per item_unit)", flush=True)
+    if folder.done:
+        print(f"resuming: {len(folder.done)} cells already done, {len(todo)} left", flush=True)
+    work = [(spec, runtime, cell) for spec, runtime, cell in cells if cell.key in todo]
+    progress = Progress(sum(1 for spec, runtime, _ in work if na_reason(spec, runtime) is None))
     failures = 0
-    fixture_dirs: dict[str, Path] = {}
-    with tempfile.TemporaryDirectory(prefix="aiter-bench-") as scratch:
-        for index, spec in enumerate(specs):
-            rotation = index % len(runtimes)
-            for runtime in runtimes[rotation:] + runtimes[:rotation]:
+    fixtures = Fixtures(fixture_root)
+    try:
+        with tempfile.TemporaryDirectory(prefix="aiter-bench-") as scratch:
+            for index, (spec, runtime, cell) in enumerate(work):
                 na = na_reason(spec, runtime)
                 if na is not None:
                     kind, reason = na
                     print(f"n/a  {spec.name} on {runtime}: {reason}", flush=True)
-                    manifest["na"].append(na_cell(spec, runtime, kind, reason))
-                    write_manifest(run_dir, manifest)
+                    folder.record(cell, kind, reason)
                     continue
                 progress.announce(f"{spec.name} on {runtime}")
-                fixture_dir = None
-                if spec.workload.fixture is not None:
-                    fixture = spec.workload.fixture(Case(spec.params))
-                    if fixture.key not in fixture_dirs:
-                        fixture_dirs[fixture.key] = ensure_fixture(fixture, args.fixture_root)
-                    fixture_dir = fixture_dirs[fixture.key].resolve()
                 measured_file = Path(scratch) / f"{runtime}-{index}.json"
-                reason = run_one(
-                    spec, runtime, fixture_dir, run_id, mode, pyperf_args, measured_file
-                )
+                try:
+                    fixture_dir = fixtures.folder(spec)
+                except FixtureError as exc:
+                    reason = str(exc)
+                else:
+                    reason = run_one(
+                        spec, runtime, fixture_dir, run_id, mode, pyperf_args, measured_file
+                    )
                 progress.finish_one()
                 if reason is None:
                     print(f"    {describe(measured_file)}", flush=True)
-                    merge_benchmark(run_dir, runtime, measured_file)
+                    folder.merge(cell, measured_file)
                     continue
                 failures += 1
                 print(f"FAILED {spec.name} on {runtime}: {reason}", flush=True)
-                manifest["na"].append(na_cell(spec, runtime, "failed", reason))
-                write_manifest(run_dir, manifest)
-    manifest["complete"] = True
-    write_manifest(run_dir, manifest)
+                folder.record(cell, "failed", reason)
+    except interrupt.Interrupted as stop:
+        print(
+            f"interrupted by {stop.name}: {progress.done - failures} benchmarks measured and "
+            f"kept in {run_dir}, {len(folder.missing)} missing (listed in its manifest); "
+            f"continue with the same command plus --resume -o {run_dir}",
+            file=sys.stderr,
+        )
+        return stop.exit_code
+    except RunFolderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
     elapsed = format_seconds(time.monotonic() - progress.started)
+    recorded = len(folder.manifest["na"])
     print(
         f"done in {elapsed}: {progress.done - failures} measured, {failures} failed, "
-        f"{len(manifest['na']) - failures} n/a; results in {run_dir}"
+        f"{recorded - failures} n/a; results in {run_dir}"
     )
     return 1 if failures else 0
-
-
-def na_cell(spec: catalog.BenchmarkSpec, runtime: str, kind: str, reason: str) -> dict[str, Any]:
-    return {
-        "runtime": runtime,
-        "workload": spec.workload.name,
-        "benchmark": spec.name,
-        "params": dict(spec.params),
-        "kind": kind,
-        "reason": reason,
-    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -398,10 +484,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             fail(f"unrecognized arguments: {' '.join(rest)}")
         return command_list(args)
     try:
-        return command_run(args, rest)
-    except KeyboardInterrupt:
-        print("interrupted: the benchmarks measured so far are kept", file=sys.stderr)
-        return 130
+        with interrupt.signals_stop_the_run():
+            return command_run(args, rest)
+    except (KeyboardInterrupt, interrupt.Interrupted) as stop:
+        code = stop.exit_code if isinstance(stop, interrupt.Interrupted) else 130
+        print("interrupted before anything was measured", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":
