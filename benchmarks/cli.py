@@ -220,7 +220,13 @@ def command_list(args: argparse.Namespace) -> int:
     return 0
 
 
+#: pyperf options that measure memory (bytes) instead of time: the run's mode is "memory".
+PYPERF_MEMORY_OPTIONS = ("--track-memory", "--tracemalloc")
+
+
 def suite_mode(args: argparse.Namespace, pyperf_args: Sequence[str]) -> str:
+    if any(a in PYPERF_MEMORY_OPTIONS for a in pyperf_args):
+        return "memory"
     if "--debug-single-value" in pyperf_args:
         return "debug-single-value"
     if any(a.split("=")[0] in PYPERF_SETTING_OPTIONS for a in pyperf_args):
@@ -328,9 +334,9 @@ def describe(measured_file: Path) -> str:
     median = statistics.median(values)
     spread = statistics.stdev(values) / statistics.mean(values) * 100 if len(values) > 1 else 0.0
     unit = benchmark.get_metadata().get("item_unit", "item")
+    what = f"per {unit}" if benchmark.get_unit() == "second" else "peak memory"
     return (
-        f"median {benchmark.format_value(median)} per {unit}, "
-        f"rsd {spread:.1f}% ({len(values)} values)"
+        f"median {benchmark.format_value(median)} {what}, rsd {spread:.1f}% ({len(values)} values)"
     )
 
 
@@ -422,7 +428,8 @@ def measure(
     run_dir, run_id = folder.path, folder.manifest["run_id"]
     cells = rotated_cells(specs, runtimes)
     todo = {cell.key for cell in folder.plan(cell for _, _, cell in cells)}
-    print(f"results: {run_dir} (mode: {mode}; values are seconds per item_unit)", flush=True)
+    unit = "bytes (peak memory)" if mode == "memory" else "seconds per item_unit"
+    print(f"results: {run_dir} (mode: {mode}; values are {unit})", flush=True)
     if folder.done:
         print(f"resuming: {len(folder.done)} cells already done, {len(todo)} left", flush=True)
     work = [(spec, runtime, cell) for spec, runtime, cell in cells if cell.key in todo]
