@@ -495,7 +495,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_run(args, rest)
     except (KeyboardInterrupt, interrupt.Interrupted) as stop:
         code = stop.exit_code if isinstance(stop, interrupt.Interrupted) else 130
-        print("interrupted before anything was measured", file=sys.stderr)
+        print("interrupted", file=sys.stderr)
         return code
 
 

@@ -40,6 +40,8 @@ class FixtureError(Exception):
 def ensure_fixture(fixture: Fixture, root: Path) -> Path:
     """The folder holding the fixture's data, building (or rebuilding) it first if needed."""
     folder = root / fixture.key
+    if root.exists() and not root.is_dir():
+        raise FixtureError(f"fixture {fixture.key} could not be built: {root} is not a folder")
     try:
         if _verified(folder):
             return folder
