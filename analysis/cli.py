@@ -1,15 +1,18 @@
 """``python -m analysis report RESULTS... [-o DIR]``: errors are one line and exit code 2.
 
 Exit codes: 0 the report was written; 2 bad input, a usage error or an output folder that
-cannot be written (one ``error: ...`` line, nothing written); 130 interrupted (Ctrl-C).
+cannot be written (one ``error: ...`` line, nothing written); 130 / 143 stopped by SIGINT
+(Ctrl-C) / SIGTERM, nothing written.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 from typing import NoReturn
 
 from analysis.errors import AnalysisError
@@ -18,6 +21,7 @@ from analysis.stats import Settings
 
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -134,13 +138,24 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised so that the half-written report folder is removed on the way out."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return run_report(args)
     except AnalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated) as stop:
         print("interrupted: no report written", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)

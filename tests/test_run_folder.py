@@ -21,7 +21,7 @@ import pytest
 
 from benchmarks import catalog, cli, interrupt, results
 from benchmarks.results import LOCK_NAME, RunLock
-from tests.conftest import AVAILABLE_RUNTIMES, run_cli
+from tests.conftest import AVAILABLE_RUNTIMES, REPO_ROOT
 
 SELECTION = ["--workload", "protocol.sync_reference", "--param", "items=10"]
 BENCHMARK = "protocol.sync_reference[items=10]"
@@ -395,7 +395,15 @@ def test_repeated_param_values_are_measured_once_with_a_note(
     assert err.count("note: --param items=10 is given twice; measured once") == 2
 
 
-def test_empty_output_is_refused_by_the_real_command() -> None:
-    completed = run_cli("run", *SELECTION, "-o", "")
+def test_empty_output_is_refused_by_the_real_command(tmp_path: Path) -> None:
+    """The issue's case: ``-o ''`` wrote into the current folder."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "run", *SELECTION, "--debug-single-value", "-o", ""],
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        capture_output=True,
+        text=True,
+    )
     assert completed.returncode == 2
     assert "an empty folder name" in one_error_line(completed.stderr)
+    assert os.listdir(tmp_path) == []

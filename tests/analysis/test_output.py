@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis import plots
 from analysis.cli import main
 
 
@@ -158,3 +160,25 @@ def test_raw_html_from_metadata_is_text_in_report_md(
     assert "<script" not in markdown and "<img" not in markdown
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markdown
     assert "&lt;img src=x onerror=alert(1)&gt;" in markdown
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_stopped_report_writes_nothing(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    standard_run: Path,
+    tmp_path: Path,
+    signum: int,
+    code: int,
+) -> None:
+    def stopped(*args: object, **kwargs: object) -> None:
+        os.kill(os.getpid(), signum)  # arrives while the report is half written
+        raise AssertionError("the signal did not stop the report")
+
+    monkeypatch.setattr(plots, "draw_all", stopped)
+    out = tmp_path / "out"
+    code_seen, _, err = run_main(capsys, "report", str(standard_run), "-o", str(out))
+    assert code_seen == code
+    assert err.strip() == "interrupted: no report written"
+    assert sorted(os.listdir(tmp_path)) == [standard_run.name]  # no staging folder, no out
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
