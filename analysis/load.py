@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.discover import discover
 from analysis.errors import AnalysisError
-from analysis.manifest import NA_COLUMNS, incomplete_run, read_manifest
+from analysis.manifest import MISSING_KIND, NA_COLUMNS, incomplete_run, read_manifest
 from analysis.suite_file import PARAM_PREFIX, Record, params_label, read_suite_file
 
 #: Leading columns of the tidy frame, in order; other metadata keys follow alphabetically.
@@ -179,11 +179,22 @@ def load_results(paths: Sequence[str | Path]) -> Results:
     incomplete = (incomplete_run(path) for path in inputs.manifests)
     return Results(
         values=values,
-        na=na_frame(na_records, values),
+        na=na_frame(_not_measured(na_records, values), values),
         sources=inputs.suites,
         manifests=inputs.manifests,
         incomplete=tuple(run for run in incomplete if run is not None),
     )
+
+
+def _not_measured(records: list[Record], values: pd.DataFrame) -> list[Record]:
+    """Drop 'missing' cells that were measured after all (a run stopped while merging one)."""
+    measured = set(zip(values["suite_run_id"], values["benchmark"], values["runtime"], strict=True))
+    return [
+        r
+        for r in records
+        if r["kind"] != MISSING_KIND
+        or (r["suite_run_id"], r["benchmark"], r["runtime"]) not in measured
+    ]
 
 
 #: The unit of a timing; pyperf writes ``byte`` for --track-memory / --tracemalloc runs.

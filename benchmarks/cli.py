@@ -434,7 +434,7 @@ def measure(
         print(f"resuming: {len(folder.done)} cells already done, {len(todo)} left", flush=True)
     work = [(spec, runtime, cell) for spec, runtime, cell in cells if cell.key in todo]
     progress = Progress(sum(1 for spec, runtime, _ in work if na_reason(spec, runtime) is None))
-    failures = 0
+    failures = not_applicable = 0
     fixtures = Fixtures(fixture_root)
     try:
         with tempfile.TemporaryDirectory(prefix="aiter-bench-") as scratch:
@@ -444,6 +444,7 @@ def measure(
                     kind, reason = na
                     print(f"n/a  {spec.name} on {runtime}: {reason}", flush=True)
                     folder.record(cell, kind, reason)
+                    not_applicable += 1
                     continue
                 progress.announce(f"{spec.name} on {runtime}")
                 measured_file = Path(scratch) / f"{runtime}-{index}.json"
@@ -475,10 +476,9 @@ def measure(
         print(f"error: {exc}", file=sys.stderr)
         return USAGE_ERROR
     elapsed = format_seconds(time.monotonic() - progress.started)
-    recorded = len(folder.manifest["na"])
     print(
         f"done in {elapsed}: {progress.done - failures} measured, {failures} failed, "
-        f"{recorded - failures} n/a; results in {run_dir}"
+        f"{not_applicable} n/a; results in {run_dir}"
     )
     return 1 if failures else 0
 
