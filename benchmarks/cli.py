@@ -21,12 +21,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from benchmarks import catalog, interrupt
-from benchmarks.fixtures import (
-    DEFAULT_FIXTURE_ROOT,
-    FixtureError,
-    ensure_fixture,
-    remove_stale_builds,
-)
+from benchmarks.fixtures import DEFAULT_FIXTURE_ROOT, FixtureCache, FixtureError
 from benchmarks.results import (
     DEFAULT_RESULTS_ROOT,
     MANIFEST_FORMAT,
@@ -36,7 +31,7 @@ from benchmarks.results import (
     create_run_dir,
 )
 from benchmarks.runtimes import RUNTIMES
-from benchmarks.workload import Case, ParamValue
+from benchmarks.workload import Case, Fixture, ParamValue
 
 USAGE_ERROR = 2
 
@@ -380,40 +375,22 @@ def open_run_folder(args: argparse.Namespace, manifest: dict[str, Any]) -> RunFo
         fail(str(exc))
 
 
-class Fixtures:
-    """Each fixture built once per run; a failed build fails only the benchmarks that need it."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.built: dict[str, Path | FixtureError] = {}
-        remove_stale_builds(root)  # left by runs that were killed while building
-
-    def folder(self, spec: catalog.BenchmarkSpec) -> Path | None:
-        """The fixture folder ``spec`` reads (None if it reads none); raises FixtureError."""
-        if spec.workload.fixture is None:
-            return None
-        fixture = spec.workload.fixture(Case(spec.params))
-        if fixture.key not in self.built:
-            try:
-                self.built[fixture.key] = ensure_fixture(fixture, self.root).resolve()
-            except FixtureError as exc:
-                self.built[fixture.key] = exc
-        result = self.built[fixture.key]
-        if isinstance(result, FixtureError):
-            raise result
-        return result
+def fixture_of(spec: catalog.BenchmarkSpec) -> Fixture | None:
+    return None if spec.workload.fixture is None else spec.workload.fixture(Case(spec.params))
 
 
 def rotated_cells(
     specs: Sequence[catalog.BenchmarkSpec], runtimes: Sequence[str]
-) -> list[tuple[catalog.BenchmarkSpec, str, Cell]]:
-    """Every benchmark x runtime, benchmark by benchmark, the runtimes in rotating order."""
-    cells = []
+) -> list[tuple[catalog.BenchmarkSpec, list[tuple[str, Cell]]]]:
+    """Each benchmark with its runtimes in rotating order (and the cell each pair fills)."""
+    rows = []
     for index, spec in enumerate(specs):
         rotation = index % len(runtimes)
-        for runtime in [*runtimes[rotation:], *runtimes[:rotation]]:
-            cells.append((spec, runtime, Cell(spec.name, runtime, spec.workload.name, spec.params)))
-    return cells
+        order = [*runtimes[rotation:], *runtimes[:rotation]]
+        rows.append(
+            (spec, [(r, Cell(spec.name, r, spec.workload.name, spec.params)) for r in order])
+        )
+    return rows
 
 
 def measure(
@@ -426,44 +403,49 @@ def measure(
 ) -> int:
     """Measure every cell of the selection the folder still lacks; the exit code."""
     run_dir, run_id = folder.path, folder.manifest["run_id"]
-    cells = rotated_cells(specs, runtimes)
-    todo = {cell.key for cell in folder.plan(cell for _, _, cell in cells)}
+    rows = rotated_cells(specs, runtimes)
+    todo = {cell.key for cell in folder.plan(cell for _, row in rows for _, cell in row)}
     unit = "bytes (peak memory)" if mode == "memory" else "seconds per item_unit"
     print(f"results: {run_dir} (mode: {mode}; values are {unit})", flush=True)
     if folder.done:
         print(f"resuming: {len(folder.done)} cells already done, {len(todo)} left", flush=True)
-    work = [(spec, runtime, cell) for spec, runtime, cell in cells if cell.key in todo]
-    progress = Progress(sum(1 for spec, runtime, _ in work if na_reason(spec, runtime) is None))
+    progress = Progress(
+        sum(1 for spec, row in rows for runtime, cell in row
+            if cell.key in todo and na_reason(spec, runtime) is None)
+    )  # fmt: skip
     failures = not_applicable = 0
-    fixtures = Fixtures(fixture_root)
+    fixtures = FixtureCache(fixture_root)
     try:
         with tempfile.TemporaryDirectory(prefix="aiter-bench-") as scratch:
-            for index, (spec, runtime, cell) in enumerate(work):
-                na = na_reason(spec, runtime)
-                if na is not None:
-                    kind, reason = na
-                    print(f"n/a  {spec.name} on {runtime}: {reason}", flush=True)
-                    folder.record(cell, kind, reason)
-                    not_applicable += 1
-                    continue
-                progress.announce(f"{spec.name} on {runtime}")
-                measured_file = Path(scratch) / f"{runtime}-{index}.json"
-                try:
-                    fixture_dir = fixtures.folder(spec)
-                except FixtureError as exc:
-                    reason = str(exc)
-                else:
-                    reason = run_one(
-                        spec, runtime, fixture_dir, run_id, mode, pyperf_args, measured_file
-                    )
-                progress.finish_one()
-                if reason is None:
-                    print(f"    {describe(measured_file)}", flush=True)
-                    folder.merge(cell, measured_file)
-                    continue
-                failures += 1
-                print(f"FAILED {spec.name} on {runtime}: {reason}", flush=True)
-                folder.record(cell, "failed", reason)
+            for index, (spec, row) in enumerate(rows):
+                for runtime, cell in row:
+                    if cell.key not in todo:  # measured or recorded before --resume
+                        continue
+                    na = na_reason(spec, runtime)
+                    if na is not None:
+                        kind, reason = na
+                        print(f"n/a  {spec.name} on {runtime}: {reason}", flush=True)
+                        folder.record(cell, kind, reason)
+                        not_applicable += 1
+                        continue
+                    progress.announce(f"{spec.name} on {runtime}")
+                    measured_file = Path(scratch) / f"{runtime}-{index}.json"
+                    try:
+                        fixture_dir = fixtures.folder(fixture_of(spec))
+                    except FixtureError as exc:  # fails this benchmark only; the run goes on
+                        reason = str(exc)
+                    else:
+                        reason = run_one(
+                            spec, runtime, fixture_dir, run_id, mode, pyperf_args, measured_file
+                        )
+                    progress.finish_one()
+                    if reason is None:
+                        print(f"    {describe(measured_file)}", flush=True)
+                        folder.merge(cell, measured_file)
+                        continue
+                    failures += 1
+                    print(f"FAILED {spec.name} on {runtime}: {reason}", flush=True)
+                    folder.record(cell, "failed", reason)
     except interrupt.Interrupted as stop:
         print(
             f"interrupted by {stop.name}: {progress.done - failures} benchmarks measured and "

@@ -52,6 +52,32 @@ def ensure_fixture(fixture: Fixture, root: Path) -> Path:
         raise FixtureError(f"fixture {fixture.key} could not be built in {root}: {exc}") from None
 
 
+class FixtureCache:
+    """The fixtures of one run: each built (or verified) once; a failed build is remembered.
+
+    Creating the cache removes building folders left by killed runs.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._folders: dict[str, Path | FixtureError] = {}
+        remove_stale_builds(root)
+
+    def folder(self, fixture: Fixture | None) -> Path | None:
+        """The fixture's folder (None for no fixture); raises FixtureError if it cannot be built."""
+        if fixture is None:
+            return None
+        if fixture.key not in self._folders:
+            try:
+                self._folders[fixture.key] = ensure_fixture(fixture, self.root).resolve()
+            except FixtureError as exc:
+                self._folders[fixture.key] = exc
+        result = self._folders[fixture.key]
+        if isinstance(result, FixtureError):
+            raise result
+        return result
+
+
 def checksums(folder: Path) -> dict[str, str]:
     """SHA-256 of every file below ``folder`` (but the marker), by relative path."""
     sums: dict[str, str] = {}
