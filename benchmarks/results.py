@@ -333,7 +333,8 @@ class RunFolder:
     def _discard_previous_run(self) -> None:
         runtimes = set(self.manifest.get("runtimes", []))
         if (self.path / MANIFEST_NAME).exists():
-            runtimes |= set(read_manifest(self.path).get("runtimes", []))
+            with contextlib.suppress(RunFolderError):  # a corrupt manifest is replaced too
+                runtimes |= set(read_manifest(self.path).get("runtimes", []))
         for runtime in runtimes:
             suite_path(self.path, str(runtime)).unlink(missing_ok=True)
         (self.path / MANIFEST_NAME).unlink(missing_ok=True)

@@ -407,3 +407,16 @@ def test_empty_output_is_refused_by_the_real_command(tmp_path: Path) -> None:
     assert completed.returncode == 2
     assert "an empty folder name" in one_error_line(completed.stderr)
     assert os.listdir(tmp_path) == []
+
+
+def test_force_replaces_a_run_whose_manifest_is_corrupt(
+    tmp_path: Path, stub: Callable[..., StubRunner], capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tmp_path / "run"
+    stub()
+    assert main(*SELECTION, "-o", str(run)) == 0
+    (run / "manifest.json").write_text('{"trunc')
+    assert main(*SELECTION, "--resume", "-o", str(run)) == 2
+    assert "manifest.json cannot be read" in one_error_line(capsys.readouterr().err)
+    assert main(*SELECTION, "--force", "-o", str(run)) == 0
+    assert json.loads((run / "manifest.json").read_text())["complete"] is True
