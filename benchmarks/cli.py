@@ -233,6 +233,11 @@ def suite_mode(args: argparse.Namespace, pyperf_args: Sequence[str]) -> str:
     return "default"
 
 
+def measurement_options(pyperf_args: Sequence[str]) -> list[str]:
+    """The pyperf options that shape the values (a resumed run must use the same)."""
+    return [a for a in pyperf_args if not re.fullmatch(r"-v+|--verbose|-q|--quiet", a)]
+
+
 def check_pyperf_arguments(pyperf_args: Sequence[str]) -> None:
     """Reject options pyperf does not know before anything runs, in one line."""
     import pyperf
@@ -348,6 +353,7 @@ def command_run(args: argparse.Namespace, pyperf_args: list[str]) -> int:
         "run_id": "",
         "python": platform.python_version(),
         "mode": mode,
+        "pyperf_options": measurement_options(pyperf_args),
         "command": [Path(sys.executable).name, "-m", "benchmarks", *sys.argv[1:]],
         "runtimes": runtimes,
         "benchmarks": [spec.name for spec in specs],

@@ -241,7 +241,7 @@ class Cell:
 
 
 #: Manifest keys that must match for ``--resume``: what is measured, and how.
-SELECTION_KEYS: tuple[str, ...] = ("mode", "runtimes", "benchmarks")
+SELECTION_KEYS: tuple[str, ...] = ("mode", "pyperf_options", "runtimes", "benchmarks")
 
 
 class RunFolder:

@@ -187,9 +187,13 @@ def test_resume_measures_only_what_the_manifest_lacks(
     [
         (
             [*SELECTION, "--debug-single-value"],
-            "another mode ('default', this command: 'debug-single-value')",
+            "another mode ('default', this command: 'debug-single-value')",  # checked first
         ),
         ([*SELECTION, "--runtime", "asyncio"], "another runtimes"),
+        (
+            [*SELECTION, "--affinity", "0"],
+            "another pyperf_options ([], this command: [--affinity, 0])",
+        ),
         (["--workload", "protocol.sync_reference", "--param", "items=1000"], "another benchmarks"),
     ],
 )
