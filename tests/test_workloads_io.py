@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import catalog
-from benchmarks.fixtures import ensure_fixture
+from benchmarks.fixtures import FixtureError, ensure_fixture
 from benchmarks.harness import time_batch
 from benchmarks.runtimes import RUNTIMES
 from benchmarks.workload import Case, Fixture
@@ -107,7 +107,7 @@ def test_failed_fixture_build_leaves_nothing_that_looks_complete(tmp_path: Path)
         (folder / "half.bin").write_bytes(b"x")
         raise OSError("disk full")
 
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(FixtureError, match="disk full"):
         ensure_fixture(Fixture("broken", build), tmp_path)
     assert list(tmp_path.iterdir()) == []
 
