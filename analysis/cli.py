@@ -131,8 +131,8 @@ def add_compare_parser(commands: argparse._SubParsersAction) -> None:  # type: i
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from analysis import compare_doc, github
-    from analysis.compare import compare_paths, load_thresholds
+    from analysis import github, regression_doc
+    from analysis.regression import compare_paths, load_thresholds
 
     if args.threshold is not None and not 0 <= args.threshold < 1:
         raise AnalysisError(f"--threshold must be in [0, 1), e.g. 0.05; got {args.threshold}")
@@ -146,10 +146,10 @@ def run_compare(args: argparse.Namespace) -> int:
         allow_different_machines=args.allow_different_machines,
     )
     out_dir = args.markdown.parent if args.markdown else Path.cwd()
-    markdown = compare_doc.markdown(comparison, out_dir)
+    markdown = regression_doc.markdown(comparison, out_dir)
     outputs = [
         (args.markdown, markdown),
-        (args.json, compare_doc.json_text(comparison, args.fail_on)),
+        (args.json, regression_doc.json_text(comparison, args.fail_on)),
     ]
     for path, text in outputs:
         if path is not None:

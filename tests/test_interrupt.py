@@ -78,7 +78,7 @@ def test_a_signal_stops_the_run_cleanly(tmp_path: Path, signum: int, code: int) 
     assert not {(first, r) for r in AVAILABLE_RUNTIMES} & missing
 
     report = subprocess.run(
-        [sys.executable, "-m", "analysis", "report", str(run), "--bootstrap", "200"],
+        [sys.executable, "-m", "analysis", "report", str(run)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

@@ -74,9 +74,7 @@ def test_output_path_errors_are_one_line(
     (tmp_path / "readonly").mkdir()
     if target.startswith("readonly"):
         read_only(monkeypatch, tmp_path / "readonly")
-    code, _, err = run_main(
-        capsys, "report", str(standard_run), "-o", str(tmp_path / target), "--bootstrap", "100"
-    )
+    code, _, err = run_main(capsys, "report", str(standard_run), "-o", str(tmp_path / target))
     line = one_error_line(code, err)
     assert fragment.format(file=tmp_path / "file", tmp=tmp_path) in line
     monkeypatch.undo()
@@ -91,7 +89,7 @@ def test_a_full_disk_leaves_no_partial_file_and_keeps_the_old_report(
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "report"
-    assert main(["report", str(standard_run), "-o", str(out), "--bootstrap", "100"]) == 0
+    assert main(["report", str(standard_run), "-o", str(out)]) == 0
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     capsys.readouterr()
 
@@ -100,18 +98,14 @@ def test_a_full_disk_leaves_no_partial_file_and_keeps_the_old_report(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", full_disk)
-    code, _, err = run_main(
-        capsys, "report", str(standard_run), "-o", str(out), "--bootstrap", "100"
-    )
+    code, _, err = run_main(capsys, "report", str(standard_run), "-o", str(out))
     assert one_error_line(code, err) == f"error: cannot write to {out}: No space left on device"
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before  # the previous report, whole; no 0-byte results.csv
     assert sorted(os.listdir(tmp_path)) == sorted([standard_run.name, "report"])  # no staging
 
     fresh = tmp_path / "fresh"
-    code, _, err = run_main(
-        capsys, "report", str(standard_run), "-o", str(fresh), "--bootstrap", "100"
-    )
+    code, _, err = run_main(capsys, "report", str(standard_run), "-o", str(fresh))
     assert code == 2 and not fresh.exists()
 
 
@@ -120,7 +114,7 @@ def test_a_report_into_a_folder_with_other_files_keeps_them(
 ) -> None:
     # -o on the run folder itself: the report's files join the run's, which stay.
     before = sorted(os.listdir(standard_run))
-    assert main(["report", str(standard_run), "-o", str(standard_run), "--bootstrap", "100"]) == 0
+    assert main(["report", str(standard_run), "-o", str(standard_run)]) == 0
     after = set(os.listdir(standard_run))
     assert set(before) <= after and {"report.md", "results.csv", "plots"} <= after
     assert not [name for name in after if name.startswith(".")]
@@ -155,7 +149,7 @@ def test_raw_html_from_metadata_is_text_in_report_md(
     ]
     folder = make_run(specs, hostname=f"host{script}")
     out = tmp_path / "out"
-    assert main(["report", str(folder), "-o", str(out), "--bootstrap", "100"]) == 0
+    assert main(["report", str(folder), "-o", str(out)]) == 0
     markdown = (out / "report.md").read_text()
     assert "<script" not in markdown and "<img" not in markdown
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markdown
