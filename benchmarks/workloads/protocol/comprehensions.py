@@ -2,10 +2,11 @@
 
 Measures: building a list ``[x async for x in gen]``, a set ``{x async for x in gen}`` or a dict
 ``{x: x async for x in gen}`` from an async generator of ``items`` integers, in ``nosuspend`` and
-``checkpoint`` flavours. The built collection is the result; it is compared with the expected
-collection (the list: in order) outside the timed region. The default run builds the list;
-set and dict are on ``--ladder``.
+``checkpoint`` flavours (anyio's checkpoint, or the runtime's own with ``api=native``). The
+default run builds the list; set and dict are on ``--ladder``.
 Unit: seconds per item.
+Checked: the built collection equals the expected one (the list element by element, in order),
+outside the timed region.
 Why: async comprehensions are the idiomatic way to drain a stream into a container; they run
 the same protocol as ``async for`` plus the container's insert.
 """
