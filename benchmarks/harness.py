@@ -7,9 +7,9 @@ two ``time.perf_counter`` reads, the last result is checked (untimed) and the se
 (untimed). Runtime start-up and shutdown are therefore never inside a measured value.
 
 Threads are warmed alike on every runtime: for a workload that hands work to threads
-(``Workload.uses_threads``), one round trip to anyio's worker thread and one to the runtime's own
-executor (the asyncio family's default executor, which aiofiles uses) run before the clock, so no
-runtime starts a thread inside the timed region.
+(``Workload.uses_threads``), a round trip to anyio's worker thread and the start of every thread
+of the runtime's own executor (the asyncio family's default executor, which aiofiles uses; trio
+has none) run before the clock, so no runtime starts a thread inside the timed region.
 """
 
 from __future__ import annotations

@@ -95,9 +95,12 @@ RUNTIMES: dict[str, Runtime] = {
             native_adapter="benchmarks.native._asyncio",
             capabilities=frozenset({ASYNCIO_EVENT_LOOP}),
         ),
-        Runtime("trio", backend="trio", requires=("trio",), native_adapter="benchmarks.native._trio"),
+        Runtime(
+            "trio", backend="trio", requires=("trio",), native_adapter="benchmarks.native._trio"
+        ),
     )
 }
+
 
 def lacks(runtime_name: str, capability: str) -> bool:
     """Whether the registered runtime ``runtime_name`` does not offer ``capability``."""

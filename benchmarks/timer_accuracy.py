@@ -102,7 +102,9 @@ def write(folder: Path, runtimes: Sequence[str], samples: int = SAMPLES) -> Path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.timer_accuracy", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.timer_accuracy", description=__doc__
+    )
     parser.add_argument("-o", "--output", type=Path, required=True, help="the run folder")
     parser.add_argument("--runtime", nargs="+", default=list(RUNTIMES), metavar="RUNTIME")
     parser.add_argument("--samples", type=int, default=SAMPLES)

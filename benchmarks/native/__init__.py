@@ -127,7 +127,9 @@ def primitives(case: Case) -> Primitives:
     return case.runtime.native()
 
 
-def native_unavailable(runtime_name: str, case: Case, primitive: str, size: int | None = None) -> str | None:
+def native_unavailable(
+    runtime_name: str, case: Case, primitive: str, size: int | None = None
+) -> str | None:
     """The n/a reason of an ``api=native`` case whose runtime lacks ``primitive``."""
     if case.params.get("api") != API_NATIVE:
         return None

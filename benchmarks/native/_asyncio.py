@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import threading
 from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, suppress
 from types import TracebackType
 from typing import Any
 
@@ -27,6 +28,8 @@ from benchmarks.native import (
 )
 
 _END = object()
+#: Seconds the warm-up waits for every default-executor thread to start.
+BARRIER_TIMEOUT = 5.0
 
 
 class QueueSend:
@@ -103,10 +106,8 @@ class StreamPair:
 
     async def aclose(self) -> None:
         self.writer.close()
-        try:
+        with suppress(ConnectionError):
             await self.writer.wait_closed()
-        except ConnectionError:
-            pass
 
 
 async def _close_server(server: asyncio.Server) -> None:
@@ -157,8 +158,20 @@ class AsyncioPrimitives:
         return stream.reader
 
     async def warm_threads(self) -> None:
-        # aiofiles and aiozipstream hand work to the loop's default executor: start its thread.
-        await asyncio.get_running_loop().run_in_executor(None, int)
+        """Start every thread of the loop's default executor (aiofiles hands work to it).
+
+        One round trip is not enough: a ``ThreadPoolExecutor`` worker marks itself idle only
+        after the result it produced has woken the loop, so back-to-back calls race it and the
+        pool grows towards ``max_workers`` inside the timed region. Blocking ``max_workers``
+        calls on one barrier starts them all now.
+        """
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, int)  # creates the default executor
+        executor = getattr(loop, "_default_executor", None)
+        workers = int(getattr(executor, "_max_workers", 1))
+        barrier = threading.Barrier(workers)
+        calls = [loop.run_in_executor(None, barrier.wait, BARRIER_TIMEOUT) for _ in range(workers)]
+        await asyncio.gather(*calls, return_exceptions=True)
 
 
 ADAPTER = AsyncioPrimitives()

@@ -40,4 +40,8 @@ async def close_file(file: Any) -> None:
 
 def aiofiles_unsupported(runtime: str, case: Case) -> str | None:
     """The n/a reason of an ``api=aiofiles`` case on trio."""
-    return AIOFILES_REASON if case["api"] == "aiofiles" and lacks(runtime, ASYNCIO_EVENT_LOOP) else None
+    return (
+        AIOFILES_REASON
+        if case["api"] == "aiofiles" and lacks(runtime, ASYNCIO_EVENT_LOOP)
+        else None
+    )

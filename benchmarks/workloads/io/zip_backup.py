@@ -106,7 +106,9 @@ async def stream_zip_aiozipstream(
     from zipstream import AioZipStream  # only in workers that measure aiozipstream
 
     members: list[dict[str, str]] = [
-        {"file": str(path)} if compression == "stored" else {"file": str(path), "compression": compression}
+        {"file": str(path)}
+        if compression == "stored"
+        else {"file": str(path), "compression": compression}
         for path in files
     ]
     stream = AioZipStream(members, chunksize=chunk_size)
@@ -185,7 +187,11 @@ WORKLOAD = Workload(
     description=__doc__ or "",
     item_unit="MiB",
     params=PARAMS,
-    defaults={"compression": DEFAULT_COMPRESSION, "chunk": DEFAULT_CHUNK, "size_mib": DEFAULT_SIZE_MIB},
+    defaults={
+        "compression": DEFAULT_COMPRESSION,
+        "chunk": DEFAULT_CHUNK,
+        "size_mib": DEFAULT_SIZE_MIB,
+    },
     inner_loops=lambda case: case.int("size_mib"),
     verify=verify,
     session=session,

@@ -110,4 +110,3 @@ def range_workload(
         prepare=prepare,
         applies=applies,
     )
-

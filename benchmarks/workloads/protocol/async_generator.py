@@ -3,8 +3,8 @@
 Measures: one step of an async generator consumed by ``async for``, in ``nosuspend`` and
 ``checkpoint`` flavours; the checkpoint is anyio's (``api=anyio``) or the runtime's own
 (``api=native``: ``asyncio.sleep(0)`` / ``trio.lowlevel.checkpoint()``), and both run in the
-default matrix, so the report can separate anyio's cost from the runtime's. This is the suite's reference workload for harness fidelity
-(``python -m benchmarks.fidelity``).
+default matrix, so the report can separate anyio's cost from the runtime's. This is the suite's
+reference workload for harness fidelity (``python -m benchmarks.fidelity``).
 Unit: seconds per item.
 Checked: ``(count, sum((position + 1) * value))`` equals that of ``range(items)``.
 Why: async generators are the idiomatic way to write async iterators; every streaming API built
