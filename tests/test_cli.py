@@ -82,7 +82,7 @@ def test_default_selection_is_every_workload_at_its_default_size() -> None:
     assert runtimes == list(RUNTIMES)
     protocol = [s for s in specs if s.workload.family == "protocol"]
     assert {s.params["items"] for s in protocol} == {1_000}
-    assert len(protocol) == 20
+    assert len(protocol) == 16
 
 
 def test_ladder_and_param_selection() -> None:

@@ -59,6 +59,14 @@ def probe(runtime_name: str, workload: Workload, params: dict[str, int | str]) -
     return runtime.run(round_trips_during_run, workload, case)
 
 
+def protocol_params(workload: Workload, mode: str, api: str = "anyio") -> dict[str, int | str]:
+    params = dict(workload.cases(overrides={"items": (ITEMS,), "mode": (mode,)})[0])
+    params["api"] = api
+    if "close" in params:
+        params["close"] = "aclosing"  # abandon adds the finalizer's rounds (tested below)
+    return params
+
+
 def assert_once_per_item(ticks: int, items: int) -> None:
     # +-1 for where the probe's turn falls in the first and last scheduler batch (trio runs a
     # batch in random order), +1 for a run that ends with a checkpoint.
@@ -73,17 +81,22 @@ def assert_once_per_item(ticks: int, items: int) -> None:
 def test_protocol_checkpoint_mode_suspends_once_per_item(
     workload: Workload, api: str, runtime_name: str
 ) -> None:
-    params = dict(workload.cases(overrides={"items": (ITEMS,), "mode": ("checkpoint",)})[0])
-    params["api"] = api
+    params = protocol_params(workload, "checkpoint", api)
     assert_once_per_item(probe(runtime_name, workload, params), ITEMS)
 
 
 @pytest.mark.parametrize("workload", PROTOCOL, ids=lambda w: w.name)
 def test_protocol_nosuspend_mode_never_suspends(workload: Workload, runtime_name: str) -> None:
-    params = dict(workload.cases(overrides={"items": (ITEMS,), "mode": ("nosuspend",)})[0])
-    if params.get("close") == "abandon":
-        pytest.skip("abandon awaits the loop's finalizer hook once per value, by design")
-    assert probe(runtime_name, workload, params) == 0
+    assert probe(runtime_name, workload, protocol_params(workload, "nosuspend")) == 0
+
+
+def test_abandon_adds_only_the_finalizer_rounds(runtime_name: str) -> None:
+    workload = catalog.load_workload("protocol.anext_stop_at_n")
+    params = {"mode": "checkpoint", "api": "anyio", "close": "abandon", "items": ITEMS}
+    ticks = probe(runtime_name, workload, params)
+    assert ITEMS < ticks <= ITEMS + 5, f"{ticks} scheduler round trips for {ITEMS} items"
+    nosuspend = probe(runtime_name, workload, {**params, "mode": "nosuspend"})
+    assert 1 <= nosuspend <= 5, f"{nosuspend} rounds for the finalizer alone"
 
 
 @pytest.mark.parametrize("api", ["anyio", "native"])
@@ -97,10 +110,7 @@ def test_protocol_check_fails_when_the_checkpoint_is_a_no_op(
     else:
         adapter = type(RUNTIMES[runtime_name].native())
         monkeypatch.setattr(adapter, "checkpoint", staticmethod(no_op))
-    params = dict(workload.cases(overrides={"items": (ITEMS,), "mode": ("checkpoint",)})[0])
-    params["api"] = api
-    if params.get("close") == "abandon":
-        pytest.skip("abandon needs a suspending checkpoint to let the finalizer run")
+    params = protocol_params(workload, "checkpoint", api)
     with pytest.raises(AssertionError, match="scheduler round trips"):
         assert_once_per_item(probe(runtime_name, workload, params), ITEMS)
 

@@ -18,7 +18,7 @@ SMALL_SPECS = [
 ]
 NEW_WORKLOADS = {
     "generators.asend_athrow": {"op": ("asend", "athrow"), "items": (1_000,)},
-    "generators.aclose": {"cleanup": ("none", "checkpoint"), "generators": (1_000,)},
+    "generators.aclose": {"cleanup": ("checkpoint",), "generators": (1_000,)},
     "generators.cancel_mid_iteration": {"items": (10,)},
     "concurrency.fan_in": {"sources": (16,)},
     "streams.tcp_lines": {"api": ("anyio", "native"), "lines": (10_000,)},

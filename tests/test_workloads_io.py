@@ -55,9 +55,7 @@ def test_asyncio_only_libraries_are_na_on_trio_with_a_reason() -> None:
     }
     assert {name for name, reason in na.items() if reason} == {
         "io.csv_rows[api=aiofiles,reading=readlines,rows=10000]",
-        "io.csv_rows[api=aiofiles,reading=streaming,rows=10000]",
         "io.file_chunks[api=aiofiles,shape=iterable,chunk=65536,size_mib=4]",
-        "io.file_chunks[api=aiofiles,shape=iterator,chunk=65536,size_mib=4]",
         "io.zip_backup[api=aiozipstream,compression=stored,chunk=65536,size_mib=4]",
     }
 

@@ -231,6 +231,7 @@ def counter_workload(
     concurrent: bool = True,
     params: Mapping[str, tuple[ParamValue, ...]] = PARAMS,
     defaults: Mapping[str, DefaultValue] = DEFAULTS,
+    applies: Callable[[Mapping[str, ParamValue]], bool] | None = None,
 ) -> Workload:
     """A concurrency workload over the shared counter ladder, unit and self-check."""
     return Workload(
@@ -245,4 +246,5 @@ def counter_workload(
         unsupported=unsupported,
         extra_metadata=latency_metadata,
         timer_bound=is_latency,
+        applies=applies,
     )

@@ -3,8 +3,8 @@
 Measures: ``counters`` ``AsyncCounterIterator`` objects, each iterated to ``steps`` with
 ``async for`` in its own task started with ``start_soon``, in ``checkpoint`` and ``latency``
 delay modes. ``api=anyio``: anyio's task group, checkpoint and sleep (every runtime);
-``api=native``: the runtime's own (``asyncio.TaskGroup``, ``asyncio.sleep`` on the asyncio
-family; a nursery, ``trio.lowlevel.checkpoint``, ``trio.sleep`` on trio), with the same code.
+``api=native`` (checkpoint mode only): the runtime's own (``asyncio.TaskGroup`` and
+``asyncio.sleep(0)``; a nursery and ``trio.lowlevel.checkpoint()``), with the same code.
 Task creation and the task group's join are inside the timed region.
 Unit: seconds per step (one ``__anext__`` of one counter; ``inner_loops = counters * steps``).
 In latency mode, achieved concurrency = ``requested_sleep_seconds(case) / (value * inner_loops)``
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from benchmarks.native import APIS, TASK_GROUP, native_unavailable, primitives
+from benchmarks.native import API_NATIVE, APIS, TASK_GROUP, native_unavailable, primitives
 from benchmarks.workload import Case, DefaultValue, ParamValue, RunOnce
 from benchmarks.workloads.concurrency import _counter
 
@@ -55,6 +55,12 @@ def prepare(case: Case) -> RunOnce:
     return run_once
 
 
+def applies(params: Mapping[str, ParamValue]) -> bool:
+    """``api=native`` only with ``delay=checkpoint``: latency cases measure the timer, whose
+    behaviour ``python -m benchmarks.timer_accuracy`` reports directly."""
+    return not (params["api"] == API_NATIVE and params["delay"] == _counter.LATENCY_DELAY)
+
+
 def unsupported(runtime: str, case: Case) -> str | None:
     return native_unavailable(runtime, case, TASK_GROUP) or _counter.too_many_latency_steps(
         runtime, case
@@ -68,4 +74,5 @@ WORKLOAD = _counter.counter_workload(
     unsupported,
     params=PARAMS,
     defaults=DEFAULTS,
+    applies=applies,
 )

@@ -26,6 +26,8 @@ CLEANUPS: tuple[str, ...] = ("none", "checkpoint")
 #: Generators created and closed per ``run_once``.
 GENERATORS_LADDER: tuple[int, ...] = (10, 1_000, 100_000)
 DEFAULT_GENERATORS = 1_000
+#: Default run: async cleanup (the runtime-dependent case); ``none`` is on ``--ladder``.
+DEFAULT_CLEANUP = "checkpoint"
 
 PARAMS: Mapping[str, tuple[ParamValue, ...]] = {
     "cleanup": CLEANUPS,
@@ -85,7 +87,7 @@ WORKLOAD = Workload(
     description=__doc__ or "",
     item_unit="generator",
     params=PARAMS,
-    defaults={"generators": DEFAULT_GENERATORS},
+    defaults={"cleanup": DEFAULT_CLEANUP, "generators": DEFAULT_GENERATORS},
     inner_loops=lambda case: case.int("generators"),
     expected=expected,
     prepare=prepare,

@@ -97,14 +97,22 @@ def range_workload(
     prepare: Callable[[Case], RunOnce],
     *,
     native_by_default: bool = False,
+    checkpoint_only_by_default: bool = False,
 ) -> Workload:
-    """A protocol workload over ``range(items)`` with the shared ladder and checksum."""
+    """A protocol workload over ``range(items)`` with the shared ladder and checksum.
+
+    ``checkpoint_only_by_default`` leaves the ``nosuspend`` twin to ``--ladder`` (for shapes
+    whose pure protocol cost another default workload already shows).
+    """
+    defaults = dict(DEFAULTS_WITH_NATIVE if native_by_default else DEFAULTS)
+    if checkpoint_only_by_default:
+        defaults["mode"] = CHECKPOINT
     return Workload(
         name=name,
         description=description,
         item_unit="item",
         params=PARAMS,
-        defaults=DEFAULTS_WITH_NATIVE if native_by_default else DEFAULTS,
+        defaults=defaults,
         inner_loops=items,
         expected=checksum,
         prepare=prepare,

@@ -4,6 +4,7 @@ Measures: one ``__anext__`` step of a dedicated iterator object created by the i
 ``__aiter__`` (the tutorial's ``AsyncIterable``/``AsyncIterator`` pair), in ``nosuspend`` and
 ``checkpoint`` flavours. The iterator is the class-based iterator of ``protocol.class_iterator``,
 so the two workloads differ only by the iterable's indirection.
+The default run measures ``checkpoint`` only (``nosuspend`` is on ``--ladder``).
 Unit: seconds per item.
 Checked: ``(count, sum((position + 1) * value))`` equals that of ``range(items)``.
 Why: separating the iterable from its iterator lets a container be iterated many times; the
@@ -44,4 +45,6 @@ def prepare(case: Case) -> RunOnce:
     return run_once
 
 
-WORKLOAD = _common.range_workload("protocol.iterable_iterator", __doc__ or "", prepare)
+WORKLOAD = _common.range_workload(
+    "protocol.iterable_iterator", __doc__ or "", prepare, checkpoint_only_by_default=True
+)
