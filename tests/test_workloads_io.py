@@ -161,7 +161,14 @@ def open_fds() -> int:
 
 
 def zip_scratch_dirs() -> set[str]:
-    return {p for p in os.listdir(tempfile.gettempdir()) if p.startswith("zip-backup-")}
+    prefix = zip_backup_module().scratch_prefix()
+    return {p for p in os.listdir(tempfile.gettempdir()) if p.startswith(prefix)}
+
+
+def zip_backup_module():  # type: ignore[no-untyped-def]
+    import sys
+
+    return sys.modules[catalog.load_workload("io.zip_backup").module]
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs /proc to count descriptors")

@@ -20,6 +20,7 @@ showcase; it mixes file reads, CPU work handed to threads, and writes.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import zipfile
 from collections.abc import AsyncIterator, Mapping
@@ -119,6 +120,11 @@ async def stream_zip_aiozipstream(
         yield chunk
 
 
+def scratch_prefix() -> str:
+    """Prefix of this process's scratch folders (other processes may be writing their own)."""
+    return f"zip-backup-{os.getpid()}-"
+
+
 def input_files(case: Case) -> list[Path]:
     assert case.fixture_dir is not None, "the backup folder fixture was not built"
     return sorted((case.fixture_dir / "files").iterdir())
@@ -133,7 +139,7 @@ async def session(case: Case) -> AsyncIterator[RunOnce]:
     files, chunk_size = input_files(case), case.int("chunk")
     compression = str(case["compression"])
     with (
-        tempfile.TemporaryDirectory(prefix="zip-backup-") as scratch,
+        tempfile.TemporaryDirectory(prefix=scratch_prefix()) as scratch,
         ThreadPoolExecutor(max_workers=1) as executor,
     ):
         executor.submit(int).result()  # start the pool's thread now, untimed
