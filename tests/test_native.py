@@ -25,6 +25,13 @@ def layer_for(runtime_name: str, api: str) -> native.Primitives:
     return primitives(Case({"api": api}, runtime=RUNTIMES[runtime_name]))
 
 
+def skip_without_task_group(layer: native.Primitives) -> None:
+    """asyncio.TaskGroup needs Python 3.11+: its tests are skipped, with the reason, on 3.10."""
+    reason = layer.unavailable(native.TASK_GROUP)
+    if reason is not None:
+        pytest.skip(reason)
+
+
 def test_each_runtime_names_its_family_adapter() -> None:
     expected = {"asyncio": "asyncio", "uvloop": "asyncio", "trio": "trio"}
     for name, runtime in RUNTIMES.items():
@@ -48,6 +55,7 @@ def test_capabilities_replace_runtime_names() -> None:
 @pytest.mark.parametrize("api", LAYERS)
 def test_bounded_queue_delivers_in_order_and_ends(api: str, runtime_name: str) -> None:
     layer = layer_for(runtime_name, api)
+    skip_without_task_group(layer)
     size = 0 if layer.unavailable(native.BOUNDED_QUEUE, 0) is None else 1
 
     async def main() -> list[int]:
@@ -72,9 +80,7 @@ def test_bounded_queue_delivers_in_order_and_ends(api: str, runtime_name: str) -
 @pytest.mark.parametrize("api", LAYERS)
 def test_task_group_joins_every_task(api: str, runtime_name: str) -> None:
     layer = layer_for(runtime_name, api)
-    reason = layer.unavailable(native.TASK_GROUP)
-    if reason is not None:
-        pytest.skip(reason)
+    skip_without_task_group(layer)
 
     async def main() -> list[int]:
         done: list[int] = []
@@ -95,6 +101,7 @@ def test_task_group_joins_every_task(api: str, runtime_name: str) -> None:
 @pytest.mark.parametrize("api", LAYERS)
 def test_tcp_pair_carries_bytes_both_ways(api: str, runtime_name: str) -> None:
     layer = layer_for(runtime_name, api)
+    skip_without_task_group(layer)
     payload = bytes(range(256)) * 1_000
 
     async def main() -> tuple[int, int, bytes]:

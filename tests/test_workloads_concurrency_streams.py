@@ -136,7 +136,9 @@ def test_unsupported_cells_are_exactly_the_expected_ones() -> None:
     reasons = {key: reason for key, reason in na.items() if reason is not None}
     for (name, runtime), reason in reasons.items():
         assert_one_line_reason(reason)
-        if name.startswith("concurrency.counters_gather"):
+        if "TaskGroup needs Python 3.11" in str(reason):  # the asyncio family on Python 3.10
+            assert runtime != "trio" and "api=native" in name
+        elif name.startswith("concurrency.counters_gather"):
             assert runtime == "trio" and "asyncio" in str(reason)
         elif name.startswith("streams.memory_stream"):
             assert runtime != "trio" and "api=native,buffer=0" in name and "rendezvous" in reason
