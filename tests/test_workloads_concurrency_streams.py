@@ -212,7 +212,9 @@ def test_concurrent_consumers_overlap_their_sleeps(name: str, runtime_name: str)
     reason = workload.unsupported(runtime_name, Case({"api": "anyio", **params}))
     if reason is not None:
         pytest.skip(reason)
-    assert achieved_concurrency(name, runtime_name, params) > 10
+    # Sequential sleeps give at most 1 (tested below); overlapped ones give up to 100. The bound
+    # is low so that a loaded machine (CPU time per step grows) cannot make it fail.
+    assert achieved_concurrency(name, runtime_name, params) > 2
 
 
 def test_sequential_consumer_does_not_overlap_its_sleeps(runtime_name: str) -> None:
