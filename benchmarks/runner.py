@@ -19,7 +19,8 @@ import pyperf
 
 from benchmarks.catalog import load_workload
 from benchmarks.harness import time_batch
-from benchmarks.runtimes import RUNTIMES, environment_metadata
+from benchmarks.native import API_ANYIO, API_NATIVE
+from benchmarks.runtimes import RUNTIMES, Runtime, environment_metadata
 from benchmarks.workload import Case, ParamValue, Workload
 
 #: Worker processes per benchmark: each draws its own hash seed and memory layout, and each is
@@ -65,7 +66,21 @@ def benchmark_metadata(
         metadata["bytes_per_item"] = workload.bytes_per_item(case)
     if workload.extra_metadata is not None:
         metadata.update(workload.extra_metadata(case))
+    metadata.update(fairness_metadata(runtime, workload, case))
     metadata.update(environment_metadata())
+    return metadata
+
+
+def fairness_metadata(
+    runtime: Runtime, workload: Workload, case: Case
+) -> dict[str, str | int | float]:
+    """``timer_bound`` on every benchmark; ``primitives`` (whose primitives an ``api=anyio|native``
+    case measures: ``anyio``, ``asyncio`` or ``trio``) where the case has such an ``api``."""
+    metadata: dict[str, str | int | float] = {"timer_bound": int(workload.timer_bound(case))}
+    if case.params.get("api") == API_NATIVE:
+        metadata["primitives"] = runtime.native().name
+    elif case.params.get("api") == API_ANYIO and API_NATIVE in workload.params.get("api", ()):
+        metadata["primitives"] = API_ANYIO
     return metadata
 
 
