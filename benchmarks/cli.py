@@ -169,10 +169,15 @@ def parse_overrides(
     return overrides
 
 
-def plan(args: argparse.Namespace) -> tuple[list[str], list[catalog.BenchmarkSpec]]:
+def plan(
+    args: argparse.Namespace, *, every_workload: bool = False
+) -> tuple[list[str], list[catalog.BenchmarkSpec]]:
+    """The runtimes and benchmarks selected; with no ``--workload`` the default run's workloads
+    (every workload with ``--ladder`` or ``every_workload``)."""
     runtimes = selected_runtimes(args.runtime)
+    default_run = not (args.ladder or every_workload)
     try:
-        workloads = catalog.select_workloads(args.workload, default_run=not args.ladder)
+        workloads = catalog.select_workloads(args.workload, default_run=default_run)
     except catalog.UnknownWorkload as exc:
         fail(str(exc))
     overrides = parse_overrides(args.param, workloads)
@@ -194,7 +199,9 @@ def na_reason(spec: catalog.BenchmarkSpec, runtime: str) -> tuple[str, str] | No
 
 
 def command_list(args: argparse.Namespace) -> int:
-    runtimes, specs = plan(args)
+    """Every workload at its defaults (or the selection); ``*`` marks those the default run
+    leaves to ``--ladder``."""
+    runtimes, specs = plan(args, every_workload=True)
     width = max(len(spec.name) for spec in specs)
     print(f"{'benchmark':<{width}}  {'unit':<6}  " + "  ".join(f"{r:<9}" for r in runtimes))
     reasons: dict[str, int] = {}
@@ -208,10 +215,15 @@ def command_list(args: argparse.Namespace) -> int:
                 number = reasons.setdefault(na[1], len(reasons) + 1)
                 cells.append(f"{f'n/a [{number}]':<9}")
         unit = spec.workload.item_unit
-        print(f"{spec.name:<{width}}  {unit:<6}  " + "  ".join(cells))
+        mark = " " if spec.workload.in_default_run else "*"
+        print(f"{spec.name:<{width}}{mark} {unit:<6}  " + "  ".join(cells))
     for reason, number in reasons.items():
         print(f"[{number}] {reason}")
-    print(f"{len(specs)} benchmarks x {len(runtimes)} runtimes; values are seconds per unit")
+    in_default = sum(1 for spec in specs if spec.workload.in_default_run)
+    print(
+        f"{len(specs)} benchmarks x {len(runtimes)} runtimes ({in_default} benchmarks in the "
+        "default run; * only with --ladder or --workload); values are seconds per unit"
+    )
     return 0
 
 

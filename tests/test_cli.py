@@ -82,7 +82,16 @@ def test_default_selection_is_every_workload_at_its_default_size() -> None:
     assert runtimes == list(RUNTIMES)
     protocol = [s for s in specs if s.workload.family == "protocol"]
     assert {s.params["items"] for s in protocol} == {1_000}
-    assert len(protocol) == 16
+    # async_generator: nosuspend control + checkpoint anyio/native; four checkpoint shapes;
+    # sync_reference. Ladder-only workloads (e.g. async_genexpr) are left out.
+    assert len(protocol) == 8
+    assert "protocol.async_genexpr" not in {s.workload.name for s in specs}
+    assert len(specs) == 25
+    _, named = cli.plan(cli.build_parser().parse_args(["run", "--workload", "protocol.async_g*"]))
+    assert {s.workload.name for s in named} == {
+        "protocol.async_generator",
+        "protocol.async_genexpr",
+    }
 
 
 def test_ladder_and_param_selection() -> None:

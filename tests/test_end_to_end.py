@@ -208,6 +208,8 @@ def test_loops_are_calibrated_once_and_shared_by_every_runtime(tmp_path: Path) -
         "items=10",
         "--param",
         "mode=checkpoint",
+        "--param",
+        "api=anyio",
         "-o",
         str(out),
         "-p",
@@ -221,7 +223,7 @@ def test_loops_are_calibrated_once_and_shared_by_every_runtime(tmp_path: Path) -
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     manifest = json.loads((out / "manifest.json").read_text())
-    recorded = manifest["loops"]["protocol.async_generator[mode=checkpoint,items=10]"]
+    recorded = manifest["loops"]["protocol.async_generator[mode=checkpoint,api=anyio,items=10]"]
     assert recorded["on"] in AVAILABLE_RUNTIMES
     assert recorded["loops"] >= 1
     for runtime in AVAILABLE_RUNTIMES:
