@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from benchmarks import catalog
+from benchmarks import catalog, identity
 from benchmarks.fixtures import DEFAULT_FIXTURE_ROOT, ensure_fixture
 from benchmarks.results import (
     DEFAULT_RESULTS_ROOT,
@@ -85,7 +85,30 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_FIXTURE_ROOT,
         help=f"where input data is built and cached (default: {DEFAULT_FIXTURE_ROOT})",
     )
+    add_ab_parser(commands)
     return parser
+
+
+def add_ab_parser(commands: Any) -> None:
+    """``ab``: interleaved A/B of two environments (benchmarks/interleave.py does the work)."""
+    from benchmarks import interleave
+
+    ab = commands.add_parser(
+        "ab", help="interleaved A/B run of two environments (git ref, Python, pip overrides)"
+    )
+    add_selection_arguments(ab)
+    interleave.add_arguments(ab)
+    ab.add_argument("--fixture-root", type=Path, default=DEFAULT_FIXTURE_ROOT)
+
+
+def command_ab(args: argparse.Namespace) -> int:
+    from benchmarks import interleave
+
+    runtimes, specs = plan(args)
+    try:
+        return interleave.command(args, runtimes, specs, na_reason)
+    except ValueError as exc:
+        fail(str(exc))
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -380,6 +403,8 @@ def command_run(args: argparse.Namespace, pyperf_args: list[str]) -> int:
     if args.rigorous:
         pyperf_args = ["--rigorous", *pyperf_args]
     mode = suite_mode(args, pyperf_args)
+    suite_identity = identity.checkout_identity()  # once; every runner gets it on its command line
+    pyperf_args = [*pyperf_args, "--identity", identity.encode(suite_identity)]
     python_version = ".".join(platform.python_version_tuple()[:2])
     run_dir = args.output or default_run_dir(DEFAULT_RESULTS_ROOT, python_version)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -390,6 +415,7 @@ def command_run(args: argparse.Namespace, pyperf_args: list[str]) -> int:
         "python": platform.python_version(),
         "mode": mode,
         "command": [Path(sys.executable).name, "-m", "benchmarks", *sys.argv[1:]],
+        "identity": {**suite_identity, "hostname": identity.machine()},
         "runtimes": runtimes,
         "benchmarks": [spec.name for spec in specs],
         "complete": False,
@@ -471,10 +497,12 @@ def na_cell(spec: catalog.BenchmarkSpec, runtime: str, kind: str, reason: str) -
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
+    if args.command in ("list", "ab") and rest:
+        fail(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "list":
-        if rest:
-            fail(f"unrecognized arguments: {' '.join(rest)}")
         return command_list(args)
+    if args.command == "ab":
+        return command_ab(args)
     try:
         return command_run(args, rest)
     except KeyboardInterrupt:

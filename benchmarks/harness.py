@@ -5,16 +5,49 @@ number of ``loops`` to run. Each call starts the runtime with ``anyio.run``; ins
 loop the workload's session is opened (untimed), ``run_once`` is awaited ``loops`` times between
 two ``time.perf_counter`` reads, the last result is checked (untimed) and the session is closed
 (untimed). Runtime start-up and shutdown are therefore never inside a measured value.
+
+**Injected slowdown, for sensitivity self-checks.** When ``AITER_BENCH_INJECT_SLOWDOWN`` holds a
+fraction ``s`` (e.g. ``0.05``), each timed batch is stretched to ``(1 + s)`` times its own measured
+duration by busy-waiting on the same clock right after the workload's loop, inside the timed
+region and outside the workload's code: every item then costs ``s`` more of its own measured time,
+whatever the workload and runtime. It is off by default (unset or ``0``) and recorded in every
+benchmark's metadata as ``injected_slowdown``.
 """
 
 from __future__ import annotations
 
+import os
 import time
+from functools import cache
 
 import anyio
 
 from benchmarks.runtimes import Runtime
 from benchmarks.workload import Case, Workload
+
+#: Environment variable holding the injected slowdown, a fraction of the measured time.
+SLOWDOWN_ENV = "AITER_BENCH_INJECT_SLOWDOWN"
+#: Largest slowdown accepted (10 = eleven times slower), to catch a percent given as a fraction.
+MAX_SLOWDOWN = 10.0
+
+
+def parse_slowdown(text: str) -> float:
+    """A slowdown fraction from text: ``""`` is 0; negative, huge or non-numbers are errors."""
+    if not text.strip():
+        return 0.0
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"slowdown {text!r} is not a number (a fraction, e.g. 0.05)") from None
+    if not 0.0 <= value <= MAX_SLOWDOWN:
+        raise ValueError(f"slowdown {text!r} must be a fraction between 0 and {MAX_SLOWDOWN:g}")
+    return value
+
+
+@cache
+def injected_slowdown() -> float:
+    """The slowdown fraction asked for by ``AITER_BENCH_INJECT_SLOWDOWN`` (0.0 when unset)."""
+    return parse_slowdown(os.environ.get(SLOWDOWN_ENV, ""))
 
 
 class LeakedTasks(RuntimeError):
@@ -29,6 +62,7 @@ def time_batch(loops: int, runtime: Runtime, workload: Workload, case: Case) -> 
 async def timed_batch(loops: int, workload: Workload, case: Case) -> float:
     """Run the case ``loops`` times inside the current event loop; return the elapsed seconds."""
     tasks_before = len(anyio.get_running_tasks())
+    slowdown = injected_slowdown()
     async with workload.open(case) as run_once:
         loop_range = range(loops)
         result: object = None
@@ -36,7 +70,12 @@ async def timed_batch(loops: int, workload: Workload, case: Case) -> float:
         started = clock()
         for _ in loop_range:
             result = await run_once()
-        elapsed = clock() - started
+        now = clock()
+        if slowdown:
+            deadline = started + (now - started) * (1.0 + slowdown)
+            while now < deadline:  # busy wait: the CPU stays as busy as in the workload
+                now = clock()
+        elapsed = now - started
         # Checked before the session closes, so results that live in it (files) still exist.
         workload.check(case, result)
     leaked = len(anyio.get_running_tasks()) - tasks_before
