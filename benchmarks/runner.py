@@ -72,7 +72,8 @@ def benchmark_metadata(
     if workload.extra_metadata is not None:
         metadata.update(workload.extra_metadata(case))
     metadata.update(environment_metadata())
-    metadata.update(suite_identity or identity.unknown_identity())
+    if suite_identity:  # absent otherwise: ab stamps it later, analysis reads "unknown"
+        metadata.update(suite_identity)
     metadata["injected_slowdown"] = injected_slowdown()
     return metadata
 
