@@ -1,4 +1,5 @@
-"""Sessions: ``bench`` (measure and report), ``tests``, ``fidelity``, ``report``, ``lint``.
+"""Sessions: ``bench`` (measure and report), ``tests``, ``fidelity``, ``report``, ``lint``,
+``ab`` (interleaved A/B of two environments) and ``calibrate`` (sensitivity of the A/B gate).
 
 Every session installs what it needs from pyproject.toml into its own virtualenv, so the only
 prerequisites are Python and ``pip install nox``.
@@ -47,6 +48,22 @@ def report(session: nox.Session) -> None:
     if not session.posargs:
         session.error("give the results folders or files: nox -s report -- results/<run>")
     session.run("python", "-m", "analysis", "report", *session.posargs)
+
+
+@nox.session
+def ab(session: nox.Session) -> None:
+    """Interleaved A/B: ``nox -s ab -- --baseline SPEC --candidate SPEC [selection]``."""
+    session.install("-e", ".[analysis]")
+    if not session.posargs:
+        session.error("give the two sides: nox -s ab -- --baseline main --candidate .")
+    session.run("python", "-m", "benchmarks", "ab", *session.posargs, success_codes=[0, 1, 3])
+
+
+@nox.session
+def calibrate(session: nox.Session) -> None:
+    """A/A and injected-slowdown pairs: false-alarm and detection rates (``-- --pairs N``)."""
+    session.install("-e", ".[analysis]")
+    session.run("python", "-m", "benchmarks.sensitivity", *session.posargs)
 
 
 @nox.session

@@ -332,6 +332,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--output", type=Path, help="folder for baseline/, candidate/ and the comparison"
     )
+    add_settings_arguments(parser)
+
+
+def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    """pyperf settings, cache and compare options shared by ``ab`` and the calibration."""
     parser.add_argument(
         "-p", "--processes", type=int, default=None, help="worker processes per side"
     )
