@@ -1,4 +1,4 @@
-"""``python -m analysis report RESULTS... [-o DIR]``: errors are one line and exit code 2."""
+"""``python -m analysis report|history RESULTS... [-o DIR]``: errors are one line, exit code 2."""
 
 from __future__ import annotations
 
@@ -57,7 +57,14 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="compare each run on its own instead of pooling runs of the same machine and Python",
     )
+    add_history_parser(commands)
     return main
+
+
+def add_history_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from analysis import history_report
+
+    history_report.add_parser(commands)
 
 
 def default_output(results: Sequence[str]) -> Path:
@@ -88,6 +95,10 @@ def run_report(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        if args.command == "history":
+            from analysis import history_report  # heavy imports (ruptures, matplotlib)
+
+            return history_report.run(args)
         return run_report(args)
     except AnalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -55,6 +55,16 @@ LINE_KEYS: tuple[str, ...] = (
     "params",
     "benchmark",
 )
+#: Columns of a change point after the line's keys.
+CHANGE_COLUMNS: tuple[str, ...] = (
+    "run_before",
+    "run",
+    "commit_before",
+    "commit",
+    "position",
+    "ratio",
+    "noise_sd",
+)
 MODELS: tuple[str, ...] = ("l1", "rank", "l2")
 DEFAULT_MODEL = "l1"
 DEFAULT_PENALTY = 3.0
@@ -81,16 +91,16 @@ class Method:
 
     def describe(self) -> str:
         formula = {
-            "l2": "2·σ²·ln n",
-            "l1": "(σ/√2)·ln n",
-            "rank": "2·ln n (ranks are whitened)",
+            "l2": "2 sigma^2 ln(n)",
+            "l1": "(sigma / sqrt 2) ln(n)",
+            "rank": "2 ln(n) (ranks are whitened)",
         }[self.model]
         return (
             f"PELT (ruptures) with the {self.model} cost, segments of at least {self.min_size} "
-            f"runs, penalty {self.penalty:g} × {formula}, where n is the number of runs of the "
-            "line and σ the noise of one run level: the larger of the robust run-to-run spread "
-            "(1.4826·MAD of first differences / √2) and the process-level floor "
-            "(median sd of process log means / √processes)."
+            f"runs, penalty {self.penalty:g} * {formula}, where n is the number of runs of the "
+            "line and sigma the noise of one run level: the larger of the robust run-to-run "
+            "spread (1.4826 MAD of first differences / sqrt 2) and the process-level floor "
+            "(median sd of process log means / sqrt processes)."
         )
 
 
@@ -232,8 +242,7 @@ def build_history(values: pd.DataFrame, method: Method | None = None) -> History
     points["segment_level"] = np.exp(points["segment_log_level"])
     changes = pd.DataFrame(
         change_rows,
-        columns=[*LINE_KEYS, "run_before", "run", "commit_before", "commit", "position"]
-        + ["ratio", "noise_sd"],
+        columns=[*LINE_KEYS, *CHANGE_COLUMNS],
     )
     if len(changes):
         severity = np.abs(np.log(changes["ratio"].to_numpy(dtype=float)))
