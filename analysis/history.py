@@ -2,8 +2,8 @@
 
 **Runs in order.** Runs are ordered by the commit date of the suite they measured
 (``suite_commit_date``), falling back to the date pyperf recorded for the run when the commit is
-unknown. Runs of different machines (``hostname``, ``cpu_model_name``) or Python versions never
-share a line.
+unknown. Runs of different machines (``machine``: ``AITER_BENCH_MACHINE`` or the host name, and
+``cpu_model_name``) or Python versions never share a line.
 
 **One level per run.** A run's level on a line is the mean over its worker processes of each
 process's mean log time per item (:func:`analysis.evidence.process_summaries`), i.e. the log of a
@@ -46,7 +46,7 @@ from analysis.evidence import process_summaries
 
 #: What makes a line: runs that differ in any of these never share one.
 LINE_KEYS: tuple[str, ...] = (
-    "hostname",
+    "machine",
     "cpu_model_name",
     "python_version",
     "runtime",
@@ -202,6 +202,10 @@ def segment_columns(line: pd.DataFrame, starts: list[int]) -> pd.DataFrame:
 def build_history(values: pd.DataFrame, method: Method | None = None) -> History:
     """Trend lines and change points from the tidy frame of :func:`analysis.load_results`."""
     method = method or Method()
+    values = values.copy()
+    if "machine" not in values:
+        values["machine"] = "unknown"
+    values["machine"] = values["machine"].where(values["machine"] != "unknown", values["hostname"])
     order = run_order(values)
     levels = run_levels(values).merge(
         order[["suite_run_id", "suite_commit", "order_time", "ordered_by", "position"]],

@@ -41,7 +41,7 @@ from analysis.tables import Table
 
 TITLE = "Async runtime benchmarks: history"
 #: One figure per machine x Python x runtime x workload: its parameter variants are its lines.
-FIGURE_KEYS: tuple[str, ...] = ("hostname", "python_version", "runtime", "workload")
+FIGURE_KEYS: tuple[str, ...] = ("machine", "python_version", "runtime", "workload")
 _PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3")
 
 
@@ -116,7 +116,7 @@ def changes_table(history: History) -> Table:
     changes = history.changes
     frame = pd.DataFrame(
         {
-            "machine": changes["hostname"],
+            "machine": changes["machine"],
             "Python": changes["python_version"],
             "runtime": changes["runtime"],
             "benchmark": changes["benchmark"],
@@ -136,7 +136,7 @@ def lines_table(history: History) -> Table:
         last = line.iloc[-1]
         rows.append(
             {
-                "machine": named["hostname"],
+                "machine": named["machine"],
                 "Python": named["python_version"],
                 "runtime": named["runtime"],
                 "benchmark": named["benchmark"],

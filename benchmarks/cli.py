@@ -415,7 +415,7 @@ def command_run(args: argparse.Namespace, pyperf_args: list[str]) -> int:
         "python": platform.python_version(),
         "mode": mode,
         "command": [Path(sys.executable).name, "-m", "benchmarks", *sys.argv[1:]],
-        "identity": {**suite_identity, "hostname": identity.machine()},
+        "identity": suite_identity,
         "runtimes": runtimes,
         "benchmarks": [spec.name for spec in specs],
         "complete": False,

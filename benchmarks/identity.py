@@ -12,6 +12,7 @@ because in an A/B run each side has its own; pyperf adds ``hostname`` and ``cpu_
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 from pathlib import Path
@@ -19,13 +20,15 @@ from pathlib import Path
 #: Value of every identity key that cannot be known (not a git checkout, git missing).
 UNKNOWN = "unknown"
 #: The keys, all strings, in the order they are documented.
-IDENTITY_KEYS: tuple[str, ...] = ("suite_commit", "suite_commit_date", "suite_dirty")
+IDENTITY_KEYS: tuple[str, ...] = ("suite_commit", "suite_commit_date", "suite_dirty", "machine")
+#: Names the machine when the host name does not (CI runners get a new host name every job).
+MACHINE_ENV = "AITER_BENCH_MACHINE"
 #: The suite's own source folder (the parent of the ``benchmarks`` package).
 SUITE_SOURCE = Path(__file__).resolve().parent.parent
 
 
 def unknown_identity() -> dict[str, str]:
-    return dict.fromkeys(IDENTITY_KEYS, UNKNOWN)
+    return {**dict.fromkeys(IDENTITY_KEYS, UNKNOWN), "machine": machine()}
 
 
 def _git(source: Path, *args: str) -> str | None:
@@ -50,6 +53,7 @@ def checkout_identity(source: Path = SUITE_SOURCE) -> dict[str, str]:
         "suite_commit": commit,
         "suite_commit_date": _git(source, "show", "-s", "--format=%cI", commit) or UNKNOWN,
         "suite_dirty": UNKNOWN if status is None else str(bool(status)).lower(),
+        "machine": machine(),
     }
 
 
@@ -59,12 +63,13 @@ def commit_identity(repository: Path, commit: str) -> dict[str, str]:
         "suite_commit": commit,
         "suite_commit_date": _git(repository, "show", "-s", "--format=%cI", commit) or UNKNOWN,
         "suite_dirty": "false",
+        "machine": machine(),
     }
 
 
 def machine() -> str:
-    """The host name, as pyperf records it in ``hostname``."""
-    return socket.gethostname() or UNKNOWN
+    """``AITER_BENCH_MACHINE`` when set, else the host name (as pyperf records ``hostname``)."""
+    return os.environ.get(MACHINE_ENV, "").strip() or socket.gethostname() or UNKNOWN
 
 
 def encode(identity: dict[str, str]) -> str:

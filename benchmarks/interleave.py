@@ -79,7 +79,7 @@ class SideRun:
             "python": self.environment.python_version,
             "mode": AB_MODE,
             "command": command,
-            "identity": {**self.environment.identity, "hostname": identity.machine()},
+            "identity": self.environment.identity,
             "runtimes": runtimes,
             "benchmarks": [spec.name for spec in specs],
             "complete": False,

@@ -45,6 +45,7 @@ def tidy_runs(
                 rows.append(
                     {
                         "hostname": hostname,
+                        "machine": "unknown",
                         "cpu_model_name": "Synthetic CPU",
                         "python_version": "3.11.7 (64-bit)",
                         "runtime": "asyncio",
@@ -115,7 +116,7 @@ def test_machines_never_share_a_line() -> None:
     b["value"] *= 1.2
     b["suite_commit_date"] = b["suite_commit_date"].str.replace("2026-10", "2026-09")
     history = build_history(pd.concat([a, b], ignore_index=True))
-    lines = history.points.groupby("hostname")["suite_run_id"].nunique()
+    lines = history.points.groupby("machine")["suite_run_id"].nunique()
     assert lines.to_dict() == {"host-a": 12, "host-b": 12}
     assert history.changes.empty
 
