@@ -332,6 +332,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--output", type=Path, help="folder for baseline/, candidate/ and the comparison"
     )
+    parser.add_argument(
+        "--no-compare",
+        action="store_true",
+        help="only measure (a CI shard: compare runs once after the shards are merged)",
+    )
     add_settings_arguments(parser)
 
 
@@ -416,7 +421,7 @@ def command(
         [Path(sys.executable).name, "-m", "benchmarks", *sys.argv[1:]],
         log=lambda line: print(line, flush=True),
     )
-    code = run_compare(output, args.compare_option)
+    code = None if args.no_compare else run_compare(output, args.compare_option)
     if failed:
         print(f"{failed} benchmark x runtime cell(s) failed on a side (see the manifests)")
         return EXIT_FAILED
