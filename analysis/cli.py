@@ -57,6 +57,7 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="compare each run on its own instead of pooling runs of the same machine and Python",
     )
+    add_compare_parser(commands)
     add_history_parser(commands)
     return main
 
@@ -65,6 +66,107 @@ def add_history_parser(commands: argparse._SubParsersAction) -> None:  # type: i
     from analysis import history_report
 
     history_report.add_parser(commands)
+
+
+def add_compare_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    compare = commands.add_parser(
+        "compare",
+        help="candidate against baseline: regression / improvement / equivalent / inconclusive",
+        description="Exit codes: 0 no regression, 1 regression, 2 bad input or usage, "
+        "3 inconclusive (with --fail-on inconclusive).",
+    )
+    compare.add_argument("baseline", metavar="BASELINE", help="results folder or pyperf file")
+    compare.add_argument("candidate", metavar="CANDIDATE", help="results folder or pyperf file")
+    compare.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="default regression threshold, e.g. 0.05 (default: the thresholds file's, 0.05)",
+    )
+    compare.add_argument(
+        "--thresholds",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="TOML file of per-benchmark thresholds (default: analysis/thresholds.toml)",
+    )
+    compare.add_argument(
+        "--fail-on",
+        choices=("regression", "inconclusive", "never"),
+        default="regression",
+        help="what makes the exit code non-zero (default: %(default)s)",
+    )
+    compare.add_argument(
+        "--confidence",
+        type=float,
+        default=0.95,
+        help="overall confidence of the simultaneous intervals (default: %(default)s)",
+    )
+    compare.add_argument("--json", type=Path, metavar="PATH", help="write the JSON result here")
+    compare.add_argument(
+        "--markdown", type=Path, metavar="PATH", help="write the Markdown summary here"
+    )
+    compare.add_argument(
+        "--allow-different-machines",
+        action="store_true",
+        help="pair results of different machines or CPU models (the ratio then includes them)",
+    )
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    from analysis import compare_doc, github
+    from analysis.compare import compare_paths, load_thresholds
+
+    if args.threshold is not None and not 0 <= args.threshold < 1:
+        raise AnalysisError(f"--threshold must be in [0, 1), e.g. 0.05; got {args.threshold}")
+    if not 0.5 <= args.confidence < 1:
+        raise AnalysisError(f"--confidence must be in [0.5, 1), got {args.confidence}")
+    comparison = compare_paths(
+        [args.baseline],
+        [args.candidate],
+        thresholds=load_thresholds(args.thresholds, args.threshold),
+        confidence=args.confidence,
+        allow_different_machines=args.allow_different_machines,
+    )
+    out_dir = args.markdown.parent if args.markdown else Path.cwd()
+    markdown = compare_doc.markdown(comparison, out_dir)
+    outputs = [
+        (args.markdown, markdown),
+        (args.json, compare_doc.json_text(comparison, args.fail_on)),
+    ]
+    for path, text in outputs:
+        if path is not None:
+            write_text(path, text)
+    summary = github.step_summary_path()
+    if summary is not None:
+        github.append_step_summary(summary, markdown)
+    if github.in_actions():
+        for line in github.annotations(comparison.rows):
+            print(line)
+    for note in comparison.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(comparison.headline())
+    return comparison.exit_code(args.fail_on)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically; any failure is one line (exit 2)."""
+    import os
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise AnalysisError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def default_output(results: Sequence[str]) -> Path:
@@ -95,6 +197,8 @@ def run_report(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        if args.command == "compare":
+            return run_compare(args)
         if args.command == "history":
             from analysis import history_report  # heavy imports (ruptures, matplotlib)
 

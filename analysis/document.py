@@ -47,7 +47,15 @@ class FigureBlock:
     plot: Plot
 
 
-Block = Heading | Paragraph | Facts | Items | TableBlock | FigureBlock
+@dataclass(frozen=True)
+class Details:
+    """Blocks folded under a summary line (``<details>``)."""
+
+    summary: str
+    blocks: list[Heading | Paragraph | Facts | Items | TableBlock | FigureBlock]
+
+
+Block = Heading | Paragraph | Facts | Items | TableBlock | FigureBlock | Details
 
 TITLE = "Async runtime benchmarks"
 

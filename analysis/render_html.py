@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from analysis.document import (
     TITLE,
     Block,
+    Details,
     Facts,
     FigureBlock,
     Heading,
@@ -32,7 +33,9 @@ th { background: #f6f8fa; position: sticky; top: 0; }
 tbody tr:nth-child(even) td { background-color: #fbfbfc; }
 td.v-faster { background: #dff3e4; color: #0b5a23; font-weight: 600; }
 td.v-slower { background: #fde4e1; color: #8a1c12; font-weight: 600; }
-td.v-no-significant-difference, td.v-not-meaningful, td.v-too-few-values,
+td.v-regression { background: #fde4e1; color: #8a1c12; font-weight: 600; }
+td.v-improvement { background: #dff3e4; color: #0b5a23; font-weight: 600; }
+td.v-equivalent, td.v-inconclusive, td.v-too-few-processes,
 td.v-no-baseline-value { color: #57606a; }
 td.na { color: #8c959f; font-style: italic; }
 table.facts th { text-align: right; position: static; }
@@ -104,6 +107,9 @@ def _block(block: Block) -> str:
         return f"{title}<ul>{items}</ul>"
     if isinstance(block, TableBlock):
         return table(block.table)
+    if isinstance(block, Details):
+        inner = "\n".join(_block(b) for b in block.blocks)
+        return f"<details><summary>{inline(block.summary)}</summary>{inner}</details>"
     return _figure(block)
 
 

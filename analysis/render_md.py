@@ -6,10 +6,19 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis.document import Block, Facts, FigureBlock, Heading, Items, Paragraph, TableBlock
+from analysis.document import (
+    Block,
+    Details,
+    Facts,
+    FigureBlock,
+    Heading,
+    Items,
+    Paragraph,
+    TableBlock,
+)
 from analysis.tables import Table
 
-_EMPHASIS = {"v-faster", "v-slower"}
+_EMPHASIS = {"v-faster", "v-slower", "v-regression", "v-improvement"}
 
 
 def escape(text: str) -> str:
@@ -66,6 +75,9 @@ def render(blocks: Sequence[Block], out_dir: Path) -> str:
             parts.append("\n".join(title + items) + "\n")
         elif isinstance(block, TableBlock):
             parts.append(table(block.table))
+        elif isinstance(block, Details):
+            inner = render(block.blocks, out_dir)
+            parts.append(f"<details><summary>{block.summary}</summary>\n\n{inner}\n</details>\n")
         elif isinstance(block, FigureBlock):
             png = _relative(block.plot.png, out_dir)
             svg = _relative(block.plot.svg, out_dir)
