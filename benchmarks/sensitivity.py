@@ -81,26 +81,12 @@ def default_output(root: Path = Path("results")) -> Path:
 
 
 def count_regressions(compare_json: Path) -> int | None:
-    """How many rows of compare's JSON have the verdict ``regression`` (None if unreadable)."""
+    """How many comparisons compare's JSON counts as regressions (None if unreadable)."""
     try:
         document = json.loads(compare_json.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return int(document["counts"].get("regression", 0))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    found = 0
-
-    def walk(node: Any) -> None:
-        nonlocal found
-        if isinstance(node, dict):
-            if node.get("verdict") == "regression":
-                found += 1
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(document)
-    return found
 
 
 def summarise(outcomes: dict[str, list[int | None]]) -> dict[str, dict[str, Any]]:
