@@ -36,9 +36,9 @@ def head() -> str:
     ).stdout.strip()
 
 
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("ab-cache")
+@pytest.fixture
+def cache(ab_cache: Path) -> Path:
+    return ab_cache
 
 
 def run_ab(out: Path, cache: Path, candidate: str) -> subprocess.CompletedProcess[str]:
@@ -88,7 +88,7 @@ def test_same_commit_twice(tmp_path: Path, cache: Path) -> None:
 def test_injected_slowdown_on_the_candidate(tmp_path: Path, cache: Path) -> None:
     out = tmp_path / "slow"
     completed = run_ab(out, cache, "HEAD,slowdown=1")
-    assert "reusing" in completed.stdout  # the environment of the first test
+    assert "reusing" in completed.stdout  # one environment serves both sides
     check_compare(out, completed, expected=1)
     baseline, candidate = side(out, "baseline"), side(out, "candidate")
     assert baseline.get_metadata()["injected_slowdown"] == 0.0
