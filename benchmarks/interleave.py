@@ -71,7 +71,9 @@ class SideRun:
     folder: Path
     manifest: dict[str, Any] = field(default_factory=dict)
 
-    def start(self, runtimes: list[str], specs: list[catalog.BenchmarkSpec], command: list[str]):
+    def start(
+        self, runtimes: list[str], specs: list[catalog.BenchmarkSpec], command: list[str]
+    ) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.manifest = {
             "format": MANIFEST_FORMAT,
@@ -101,7 +103,7 @@ class SideRun:
     def save(self) -> None:
         write_manifest(self.folder, self.manifest)
 
-    def record_na(self, spec: catalog.BenchmarkSpec, runtime: str, kind: str, reason: str):
+    def record_na(self, spec: catalog.BenchmarkSpec, runtime: str, kind: str, reason: str) -> None:
         self.manifest["na"].append(
             {
                 "runtime": runtime,
