@@ -144,3 +144,32 @@ def test_runner_records_identity_and_slowdown(monkeypatch: pytest.MonkeyPatch) -
     assert metadata["injected_slowdown"] == 0.05
     bare = benchmark_metadata("asyncio", workload, Case({"items": 10}), "r", "fast")
     assert "suite_commit" not in bare  # ab stamps it; analysis reads "unknown" otherwise
+
+
+@pytest.mark.slow
+def test_run_records_identity_and_passes_the_slowdown_to_pyperf_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the real command: pyperf gives workers a minimal environment, yet the slowdown
+    reaches them, and the identity computed once by ``run`` is in the metadata and manifest."""
+    import pyperf
+
+    from tests.conftest import REPO_ROOT, run_cli
+
+    monkeypatch.setenv(harness.SLOWDOWN_ENV, "0.5")
+    monkeypatch.setenv(identity.MACHINE_ENV, "named-machine")
+    out = tmp_path / "run"
+    completed = run_cli(
+        "run", "--workload", "protocol.sync_reference", "--param", "items=10",
+        "--runtime", "asyncio", "--debug-single-value", "-o", str(out),
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    suite = pyperf.BenchmarkSuite.load(str(out / "asyncio.json"))
+    metadata = suite.get_benchmarks()[0].get_metadata()
+    expected = identity.checkout_identity(REPO_ROOT)
+    assert metadata["suite_commit"] == expected["suite_commit"] != "unknown"
+    assert metadata["machine"] == "named-machine"
+    assert metadata["injected_slowdown"] == 0.5
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["identity"]["suite_commit"] == expected["suite_commit"]
+    assert manifest["identity"]["machine"] == "named-machine"

@@ -175,3 +175,19 @@ def test_history_bad_input_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
     assert analysis_main(["history", str(tmp_path / "missing")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_identity_is_columns_of_the_tidy_frame(tmp_path: Path, synth) -> None:
+    from analysis.load import load_results
+
+    spec = synth.Spec("asyncio", "protocol.async_generator", {"items": 1000})
+    spec.extra = {"suite_commit": "abc123", "suite_dirty": "true", "injected_slowdown": 0.05}
+    synth.write_run(tmp_path / "with", [spec])
+    synth.write_run(tmp_path / "without", [synth.Spec("asyncio", "protocol.async_generator")])
+    values = load_results([tmp_path / "with"]).values
+    assert set(values["suite_commit"]) == {"abc123"}
+    assert set(values["suite_dirty"]) == {"true"}
+    assert set(values["injected_slowdown"]) == {0.05}
+    bare = load_results([tmp_path / "without"]).values
+    assert set(bare["suite_commit"]) == set(bare["machine"]) == {"unknown"}
+    assert set(bare["injected_slowdown"]) == {0.0}
