@@ -191,3 +191,16 @@ def test_identity_is_columns_of_the_tidy_frame(tmp_path: Path, synth) -> None:
     bare = load_results([tmp_path / "without"]).values
     assert set(bare["suite_commit"]) == set(bare["machine"]) == {"unknown"}
     assert set(bare["injected_slowdown"]) == {0.0}
+
+
+def test_runs_with_an_injected_slowdown_are_left_out(tmp_path: Path, synth) -> None:
+    write_history(synth, tmp_path / "runs", runs=8, step_at=99)  # flat
+    slow = synth.Spec("asyncio", "protocol.async_generator", {"items": 1000}, shift=1.5)
+    slow.extra = {"suite_commit": "zz", "injected_slowdown": 0.5, "date": "2026-11-25 12:00:00"}
+    synth.write_run(tmp_path / "runs" / "sensitivity", [slow])
+    out = tmp_path / "out"
+    assert analysis_main(["history", str(tmp_path / "runs"), "-o", str(out)]) == 0
+    with (out / "history.csv").open() as stream:
+        runs = {row["suite_run_id"] for row in csv.DictReader(stream)}
+    assert runs == {f"run{r:02d}" for r in range(8)}
+    assert (out / "changes.csv").read_text().count("\n") == 1  # the header only
