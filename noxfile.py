@@ -40,6 +40,8 @@ def bench(session: nox.Session) -> None:
     # A failed benchmark exits 1 but the results measured are kept and still reported.
     session.run("python", "-m", "benchmarks", "run", *args, success_codes=[0, 1])
     if output is not None:
+        # Requested vs achieved sleeps per runtime, for reading timer_bound cells (plain JSON).
+        session.run("python", "-m", "benchmarks.timer_accuracy", "-o", output)
         session.run("python", "-m", "analysis", "report", output)  # writes <output>/report/
 
 

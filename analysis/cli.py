@@ -1,21 +1,45 @@
-"""``python -m analysis report|history RESULTS... [-o DIR]``: errors are one line, exit code 2."""
+"""``python -m analysis report|compare|history ...``: errors are one line and exit code 2.
+
+Exit codes: 0 the report was written; 2 bad input, a usage error or an output folder that
+cannot be written (one ``error: ...`` line, nothing written); 130 / 143 stopped by SIGINT
+(Ctrl-C) / SIGTERM, nothing written.
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn
 
 from analysis.errors import AnalysisError
 from analysis.stats import Settings
 
 EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one ``error: ...`` line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_ERROR)
+
+
+def output_folder(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty folder name; name the output folder")
+    return Path(text)
 
 
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
-    commands = main.add_subparsers(dest="command", required=True)
+    main = OneLineParser(prog="python -m analysis", description=__doc__)
+    commands = main.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     report = commands.add_parser(
         "report", help="tables, plots, report.md and report.html from pyperf JSON results"
     )
@@ -29,7 +53,7 @@ def parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         metavar="DIR",
-        type=Path,
+        type=output_folder,
         help="output folder (default: RESULTS/report for a single folder, else ./report)",
     )
     defaults = Settings()
@@ -114,8 +138,8 @@ def add_compare_parser(commands: argparse._SubParsersAction) -> None:  # type: i
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from analysis import compare_doc, github
-    from analysis.compare import compare_paths, load_thresholds
+    from analysis import github, regression_doc
+    from analysis.regression import compare_paths, load_thresholds
 
     if args.threshold is not None and not 0 <= args.threshold < 1:
         raise AnalysisError(f"--threshold must be in [0, 1), e.g. 0.05; got {args.threshold}")
@@ -129,10 +153,10 @@ def run_compare(args: argparse.Namespace) -> int:
         allow_different_machines=args.allow_different_machines,
     )
     out_dir = args.markdown.parent if args.markdown else Path.cwd()
-    markdown = compare_doc.markdown(comparison, out_dir)
+    markdown = regression_doc.markdown(comparison, out_dir)
     outputs = [
         (args.markdown, markdown),
-        (args.json, compare_doc.json_text(comparison, args.fail_on)),
+        (args.json, regression_doc.json_text(comparison, args.fail_on)),
     ]
     for path, text in outputs:
         if path is not None:
@@ -187,6 +211,12 @@ def run_report(args: argparse.Namespace) -> int:
     report = build_report(args.results, out, settings, split_runs=args.split_runs)
     for note in report.comparison.notes:
         print(f"note: {note}", file=sys.stderr)
+    for run in report.comparison.results.incomplete:
+        print(
+            f"note: run {run} is incomplete (stopped before its end); the report says which "
+            "cells are missing",
+            file=sys.stderr,
+        )
     print(
         f"wrote {report.markdown}, {report.html}, {len(report.data)} data files "
         f"and {len(report.plots)} plots (PNG + SVG) in {out}"
@@ -194,8 +224,17 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised so that the half-written report folder is removed on the way out."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         if args.command == "compare":
             return run_compare(args)
@@ -207,3 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AnalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except (KeyboardInterrupt, Terminated) as stop:
+        print("interrupted: no report written", file=sys.stderr)
+        return EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -35,6 +35,7 @@ def context_facts(comparison: Comparison, context: str) -> list[tuple[str, str]]
         ("Runtimes", _distinct(rows, "runtime")),
         ("Files", _distinct(rows, "source_file")),
     ]
+    facts += _incomplete(comparison, rows)
     modes = rows["suite_mode"].nunique()
     if modes > 1:
         facts.append(
@@ -45,6 +46,23 @@ def context_facts(comparison: Comparison, context: str) -> list[tuple[str, str]]
             )
         )
     return [(label, text.strip()) for label, text in facts if text.strip()]
+
+
+def _incomplete(comparison: Comparison, rows: pd.DataFrame) -> list[tuple[str, str]]:
+    """A warning for each run of this context that stopped before its end."""
+    na = comparison.results.na
+    facts = []
+    for run in sorted(set(comparison.results.incomplete) & set(rows["suite_run_id"].astype(str))):
+        missing = na[(na["suite_run_id"] == run) & (na["kind"] == "missing")]
+        facts.append(
+            (
+                "Incomplete",
+                f"run {run} stopped before its end (manifest complete: false); "
+                f"{len(missing)} benchmark x runtime cells were not measured "
+                "(listed as n/a: missing)",
+            )
+        )
+    return facts
 
 
 def _python_versions(rows: pd.DataFrame) -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.discover import discover
 from analysis.errors import AnalysisError
-from analysis.manifest import NA_COLUMNS, read_manifest
+from analysis.manifest import MISSING_KIND, NA_COLUMNS, incomplete_run, read_manifest
 from analysis.suite_file import PARAM_PREFIX, Record, params_label, read_suite_file
 
 #: Leading columns of the tidy frame, in order; other metadata keys follow alphabetically.
@@ -91,6 +91,8 @@ class Results:
     manifests: tuple[Path, ...] = ()
     #: What loading had to say (e.g. worker processes found in more than one file).
     notes: tuple[str, ...] = ()
+    #: Run ids whose manifest says the run stopped before its end (``complete: false``).
+    incomplete: tuple[str, ...] = ()
 
     @property
     def param_columns(self) -> list[str]:
@@ -183,15 +185,52 @@ def load_results(paths: Sequence[str | Path]) -> Results:
         names = ", ".join(str(p) for p in inputs.suites)
         raise AnalysisError(f"{names}: no measured values (only warmups or calibration runs)")
     values, notes = drop_repeated_processes(values_frame(records))
+    check_time_units(values)
     na_records: list[Record] = []
     for path in inputs.manifests:
         na_records.extend(read_manifest(path))
+    incomplete = (incomplete_run(path) for path in inputs.manifests)
     return Results(
         values=values,
-        na=na_frame(na_records, values),
+        na=na_frame(_not_measured(na_records, values), values),
         sources=inputs.suites,
         manifests=inputs.manifests,
         notes=tuple(notes),
+        incomplete=tuple(run for run in incomplete if run is not None),
+    )
+
+
+def _not_measured(records: list[Record], values: pd.DataFrame) -> list[Record]:
+    """Drop 'missing' cells that were measured after all (a run stopped while merging one)."""
+    measured = set(zip(values["suite_run_id"], values["benchmark"], values["runtime"], strict=True))
+    return [
+        r
+        for r in records
+        if r["kind"] != MISSING_KIND
+        or (r["suite_run_id"], r["benchmark"], r["runtime"]) not in measured
+    ]
+
+
+#: The unit of a timing; pyperf writes ``byte`` for --track-memory / --tracemalloc runs.
+TIME_UNIT = "second"
+
+
+def check_time_units(values: pd.DataFrame) -> None:
+    """Refuse values that are not times (memory peaks in bytes), naming their files."""
+    units = values.groupby("source_file")["unit"].agg(lambda s: ", ".join(sorted(set(s))))
+    others = units[units != TIME_UNIT]
+    if others.empty:
+        return
+    listed = "; ".join(f"{path} (unit: {unit})" for path, unit in others.items())
+    times = units.index[units == TIME_UNIT]
+    if len(times):
+        raise AnalysisError(
+            f"time and memory results are mixed: {listed} are not times, "
+            f"{', '.join(times)} are; report them separately"
+        )
+    raise AnalysisError(
+        f"{listed}: memory-tracking results (--track-memory/--tracemalloc), not times; "
+        "this report compares times only"
     )
 
 

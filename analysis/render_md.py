@@ -22,8 +22,13 @@ _EMPHASIS = {"v-faster", "v-slower", "v-regression", "v-improvement"}
 
 
 def escape(text: str) -> str:
-    """Make text safe inside a Markdown table cell."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Make text safe inside a Markdown table cell: no raw HTML, no cell breaks."""
+    return inline(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def inline(text: str) -> str:
+    """Text from metadata or file names as literal text: raw HTML becomes entities."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _row(cells: Sequence[str]) -> str:
@@ -34,7 +39,7 @@ def table(block: Table) -> str:
     """A pipe table; significant verdict cells in bold."""
     columns = list(block.text.columns)
     lines = [
-        f"**{block.title}**",
+        f"**{inline(block.title)}**",
         "",
         _row([escape(c) for c in columns]),
         _row(["---"] * len(columns)),
@@ -55,6 +60,12 @@ def _facts(pairs: list[tuple[str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _code(text: str) -> str:
+    """A file name as a code span (raw HTML is shown, not rendered, inside one)."""
+    fence = "``" if "`" in text else "`"
+    return f"- {fence} {text} {fence}" if fence == "``" else f"- `{text}`"
+
+
 def _relative(path: Path, start: Path) -> str:
     return Path(os.path.relpath(path, start)).as_posix()
 
@@ -64,14 +75,14 @@ def render(blocks: Sequence[Block], out_dir: Path) -> str:
     parts: list[str] = []
     for block in blocks:
         if isinstance(block, Heading):
-            parts.append(f"{'#' * block.level} {block.text}\n")
+            parts.append(f"{'#' * block.level} {inline(block.text)}\n")
         elif isinstance(block, Paragraph):
             parts.append(block.text + "\n")
         elif isinstance(block, Facts):
             parts.append(_facts(block.pairs))
         elif isinstance(block, Items):
-            title = [f"**{block.title}**", ""] if block.title else []
-            items = [f"- `{i}`" if block.code else f"- {i}" for i in block.items]
+            title = [f"**{inline(block.title)}**", ""] if block.title else []
+            items = [_code(i) if block.code else f"- {inline(i)}" for i in block.items]
             parts.append("\n".join(title + items) + "\n")
         elif isinstance(block, TableBlock):
             parts.append(table(block.table))
@@ -81,5 +92,6 @@ def render(blocks: Sequence[Block], out_dir: Path) -> str:
         elif isinstance(block, FigureBlock):
             png = _relative(block.plot.png, out_dir)
             svg = _relative(block.plot.svg, out_dir)
-            parts.append(f"![{block.plot.title}]({png})\n\n[{block.plot.title} as SVG]({svg})\n")
+            title = inline(block.plot.title)
+            parts.append(f"![{title}]({png})\n\n[{title} as SVG]({svg})\n")
     return "\n".join(parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,7 @@ from analysis import document, plots, render_html, render_md
 from analysis.context import assign_context
 from analysis.export import write_tables
 from analysis.load import load_results
+from analysis.staging import check_target, staged_folder
 from analysis.stats import Comparison, Settings, compare
 
 
@@ -32,23 +34,32 @@ def build_report(
 ) -> Report:
     """Load ``paths`` (pyperf JSON files or folders), compare, and write everything to ``out_dir``.
 
-    Raises :class:`analysis.AnalysisError` on bad input.
+    Everything is written to a hidden folder next to ``out_dir`` first and moved into place at
+    the end, so a failure leaves no partial file. Raises :class:`analysis.AnalysisError` on bad
+    input or an output folder that cannot be written.
     """
     out = Path(out_dir)
+    check_target(out)
     results = assign_context(load_results(paths), split_runs=split_runs)
     comparison = compare(results, settings or Settings())
-    out.mkdir(parents=True, exist_ok=True)
-    data = write_tables(comparison, out)
-    figures = plots.draw_all(comparison, out / "plots")
-    blocks = document.build(comparison, figures)
-    markdown = out / "report.md"
-    markdown.write_text(render_md.render(blocks, out), encoding="utf-8")
-    page = out / "report.html"
-    page.write_text(render_html.render(blocks), encoding="utf-8")
+    with staged_folder(out) as staging:
+        data = write_tables(comparison, staging)
+        figures = plots.draw_all(comparison, staging / "plots")
+        blocks = document.build(comparison, figures)
+        (staging / "report.md").write_text(render_md.render(blocks, staging), encoding="utf-8")
+        (staging / "report.html").write_text(render_html.render(blocks), encoding="utf-8")
+
+    def moved(path: Path) -> Path:
+        return out / path.relative_to(staging)
+
     return Report(
         comparison=comparison,
-        markdown=markdown,
-        html=page,
-        data=data,
-        plots=[p for mine in figures.values() for p in mine],
+        markdown=out / "report.md",
+        html=out / "report.html",
+        data=[moved(path) for path in data],
+        plots=[
+            dataclasses.replace(p, png=moved(p.png), svg=moved(p.svg))
+            for mine in figures.values()
+            for p in mine
+        ],
     )

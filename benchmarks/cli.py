@@ -2,8 +2,10 @@
 
 ``run`` starts ``python -m benchmarks.runner`` (pyperf) once per benchmark x runtime, benchmark
 by benchmark with the runtimes in rotating order, so slow drift of a noisy machine spreads over
-all runtimes alike. Each result is merged into ``DIR/<runtime>.json`` as soon as it is measured.
-A benchmark that fails is recorded in the manifest and the run goes on.
+all runtimes alike. Each result is merged into ``DIR/<runtime>.json`` as soon as it is measured
+(the run folder, its lock and manifest: ``benchmarks.results``). A benchmark that fails, or
+whose input data cannot be built, is recorded in the manifest and the run goes on. SIGINT and
+SIGTERM stop the run cleanly (``benchmarks.interrupt``) with exit code 130 or 143.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import argparse
 import platform
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,17 +20,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from benchmarks import catalog, identity
-from benchmarks.fixtures import DEFAULT_FIXTURE_ROOT, ensure_fixture
+from benchmarks import catalog, identity, interrupt
+from benchmarks.fixtures import DEFAULT_FIXTURE_ROOT, FixtureCache, FixtureError
 from benchmarks.results import (
     DEFAULT_RESULTS_ROOT,
     MANIFEST_FORMAT,
-    default_run_dir,
-    merge_benchmark,
-    write_manifest,
+    Cell,
+    RunFolder,
+    RunFolderError,
+    create_run_dir,
 )
 from benchmarks.runtimes import RUNTIMES
-from benchmarks.workload import Case, ParamValue
+from benchmarks.workload import Case, Fixture, ParamValue
 
 USAGE_ERROR = 2
 
@@ -77,8 +79,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--rigorous", action="store_true", help="pyperf --rigorous: twice the processes"
     )
     run.add_argument(
-        "-o", "--output", type=Path, help="results folder (default: a new one under results/)"
+        "-o",
+        "--output",
+        type=output_folder,
+        help="results folder (default: a new one under results/); an existing run folder "
+        "needs --resume or --force",
     )
+    existing = run.add_mutually_exclusive_group()
+    existing.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the interrupted run in -o DIR: measure only what its manifest lacks",
+    )
+    existing.add_argument("--force", action="store_true", help="replace the run already in -o DIR")
     run.add_argument(
         "--fixture-root",
         type=Path,
@@ -109,6 +122,12 @@ def command_ab(args: argparse.Namespace) -> int:
         return interleave.command(args, runtimes, specs, na_reason)
     except ValueError as exc:
         fail(str(exc))
+
+
+def output_folder(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty folder name; name the results folder")
+    return Path(text)
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -158,13 +177,17 @@ def parse_overrides(
         if not sep or name not in ladders:
             valid = ", ".join(sorted(ladders))
             fail(f"bad --param {text!r}; parameters of the selected workloads: {valid}")
-        chosen: list[ParamValue] = []
+        chosen = list(overrides.get(name, ()))  # repeated --param NAME=... add up
         for raw in raw_values.split(","):
             match = [v for v in ladders[name] if str(v) == raw.strip()]
             if not match:
                 valid = ", ".join(str(v) for v in ladders[name])
                 fail(f"{name}={raw} is on no selected ladder; valid values: {valid}")
-            chosen.extend(match[:1])
+            if match[0] in chosen:
+                note = f"note: --param {name}={match[0]} is given twice; measured once"
+                print(note, file=sys.stderr)
+                continue
+            chosen.append(match[0])
         overrides[name] = tuple(chosen)
     return overrides
 
@@ -215,7 +238,13 @@ def command_list(args: argparse.Namespace) -> int:
     return 0
 
 
+#: pyperf options that measure memory (bytes) instead of time: the run's mode is "memory".
+PYPERF_MEMORY_OPTIONS = ("--track-memory", "--tracemalloc")
+
+
 def suite_mode(args: argparse.Namespace, pyperf_args: Sequence[str]) -> str:
+    if any(a in PYPERF_MEMORY_OPTIONS for a in pyperf_args):
+        return "memory"
     if "--debug-single-value" in pyperf_args:
         return "debug-single-value"
     if any(a.split("=")[0] in PYPERF_SETTING_OPTIONS for a in pyperf_args):
@@ -225,6 +254,11 @@ def suite_mode(args: argparse.Namespace, pyperf_args: Sequence[str]) -> str:
     if args.rigorous:
         return "rigorous"
     return "default"
+
+
+def measurement_options(pyperf_args: Sequence[str]) -> list[str]:
+    """The pyperf options that shape the values (a resumed run must use the same)."""
+    return [a for a in pyperf_args if not re.fullmatch(r"-v+|--verbose|-q|--quiet", a)]
 
 
 def check_pyperf_arguments(pyperf_args: Sequence[str]) -> None:
@@ -342,7 +376,7 @@ def calibrate_loops(
     output = scratch / f"calibration-{abs(hash(spec.name))}.json"
     command = runner_command(spec, runtime, fixture_dir, run_id, mode, output)
     command += ["--worker", "--calibrate-loops", *calibration_arguments(pyperf_args)]
-    completed = subprocess.run(command, capture_output=True, text=True)
+    completed = interrupt.run_child(command, capture_stdout=True)
     if completed.returncode != 0 or not output.exists():
         sys.stderr.write(completed.stderr)
         return failure_reason(completed.stderr, completed.returncode)
@@ -366,9 +400,7 @@ def run_one(
     if not verbose:
         command.append("--quiet")
     command.extend(pyperf_args)
-    completed = subprocess.run(
-        command, stdout=None if verbose else subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    completed = interrupt.run_child(command, capture_stdout=not verbose)
     if completed.returncode != 0 or not measured_file.exists():
         sys.stdout.write(completed.stdout or "")
         sys.stderr.write(completed.stderr)
@@ -389,9 +421,9 @@ def describe(measured_file: Path) -> str:
     median = statistics.median(values)
     spread = statistics.stdev(values) / statistics.mean(values) * 100 if len(values) > 1 else 0.0
     unit = benchmark.get_metadata().get("item_unit", "item")
+    what = f"per {unit}" if benchmark.get_unit() == "second" else "peak memory"
     return (
-        f"median {benchmark.format_value(median)} per {unit}, "
-        f"rsd {spread:.1f}% ({len(values)} values)"
+        f"median {benchmark.format_value(median)} {what}, rsd {spread:.1f}% ({len(values)} values)"
     )
 
 
@@ -404,16 +436,12 @@ def command_run(args: argparse.Namespace, pyperf_args: list[str]) -> int:
         pyperf_args = ["--rigorous", *pyperf_args]
     mode = suite_mode(args, pyperf_args)
     suite_identity = identity.checkout_identity()  # once; every runner gets it on its command line
-    pyperf_args = [*pyperf_args, "--identity", identity.encode(suite_identity)]
-    python_version = ".".join(platform.python_version_tuple()[:2])
-    run_dir = args.output or default_run_dir(DEFAULT_RESULTS_ROOT, python_version)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    run_id = run_dir.resolve().name
     manifest: dict[str, Any] = {
         "format": MANIFEST_FORMAT,
-        "run_id": run_id,
+        "run_id": "",
         "python": platform.python_version(),
         "mode": mode,
+        "pyperf_options": measurement_options(pyperf_args),
         "command": [Path(sys.executable).name, "-m", "benchmarks", *sys.argv[1:]],
         "identity": suite_identity,
         "runtimes": runtimes,
@@ -422,76 +450,144 @@ def command_run(args: argparse.Namespace, pyperf_args: list[str]) -> int:
         "na": [],
         "loops": {},
     }
-    write_manifest(run_dir, manifest)
-    print(f"results: {run_dir} (mode: {mode}; values are seconds per item_unit)", flush=True)
+    pyperf_args = [*pyperf_args, "--identity", identity.encode(suite_identity)]
+    folder = open_run_folder(args, manifest)
+    with folder:
+        return measure(folder, specs, runtimes, mode, pyperf_args, args.fixture_root)
 
-    cells = [(spec, runtime) for spec in specs for runtime in runtimes]
-    progress = Progress(sum(1 for spec, runtime in cells if na_reason(spec, runtime) is None))
-    failures = 0
-    fixture_dirs: dict[str, Path] = {}
-    with tempfile.TemporaryDirectory(prefix="aiter-bench-") as scratch:
-        for index, spec in enumerate(specs):
-            rotation = index % len(runtimes)
-            for runtime in runtimes[rotation:] + runtimes[:rotation]:
-                na = na_reason(spec, runtime)
-                if na is not None:
-                    kind, reason = na
-                    print(f"n/a  {spec.name} on {runtime}: {reason}", flush=True)
-                    manifest["na"].append(na_cell(spec, runtime, kind, reason))
-                    write_manifest(run_dir, manifest)
-                    continue
-                progress.announce(f"{spec.name} on {runtime}")
-                fixture_dir = None
-                if spec.workload.fixture is not None:
-                    fixture = spec.workload.fixture(Case(spec.params))
-                    if fixture.key not in fixture_dirs:
-                        fixture_dirs[fixture.key] = ensure_fixture(fixture, args.fixture_root)
-                    fixture_dir = fixture_dirs[fixture.key].resolve()
-                measured_file = Path(scratch) / f"{runtime}-{index}.json"
-                loops_args: list[str] = []
-                if needs_calibration(pyperf_args):
-                    if spec.name not in manifest["loops"]:
-                        calibrated = calibrate_loops(
-                            spec, runtime, fixture_dir, run_id, mode, pyperf_args, Path(scratch)
+
+def open_run_folder(args: argparse.Namespace, manifest: dict[str, Any]) -> RunFolder:
+    """The locked run folder of ``-o`` (or a new one), or one line and exit code 2."""
+    if args.resume and args.output is None:
+        fail("--resume needs -o DIR, the folder of the run to continue")
+    try:
+        if args.output is None:
+            python_version = ".".join(platform.python_version_tuple()[:2])
+            run_dir = create_run_dir(DEFAULT_RESULTS_ROOT, python_version)
+        else:
+            run_dir = args.output
+        manifest["run_id"] = run_dir.resolve().name
+        return RunFolder.open(run_dir, manifest, resume=args.resume, force=args.force)
+    except RunFolderError as exc:
+        fail(str(exc))
+
+
+def fixture_of(spec: catalog.BenchmarkSpec) -> Fixture | None:
+    return None if spec.workload.fixture is None else spec.workload.fixture(Case(spec.params))
+
+
+def rotated_cells(
+    specs: Sequence[catalog.BenchmarkSpec], runtimes: Sequence[str]
+) -> list[tuple[catalog.BenchmarkSpec, list[tuple[str, Cell]]]]:
+    """Each benchmark with its runtimes in rotating order (and the cell each pair fills)."""
+    rows = []
+    for index, spec in enumerate(specs):
+        rotation = index % len(runtimes)
+        order = [*runtimes[rotation:], *runtimes[:rotation]]
+        rows.append(
+            (spec, [(r, Cell(spec.name, r, spec.workload.name, spec.params)) for r in order])
+        )
+    return rows
+
+
+def same_loops(
+    folder: RunFolder,
+    spec: catalog.BenchmarkSpec,
+    runtime: str,
+    fixture_dir: Path | None,
+    mode: str,
+    pyperf_args: Sequence[str],
+    scratch: Path,
+) -> list[str]:
+    """``--loops=N`` calibrated once for ``spec`` (on the first runtime to run it), or nothing
+    when the user fixed the loops or calibration failed (pyperf then calibrates as usual)."""
+    if not needs_calibration(pyperf_args):
+        return []
+    loops = folder.loops(spec.name)
+    if loops is None:
+        run_id = folder.manifest["run_id"]
+        calibrated = calibrate_loops(spec, runtime, fixture_dir, run_id, mode, pyperf_args, scratch)
+        if not isinstance(calibrated, int):
+            return []
+        folder.record_loops(spec.name, calibrated, runtime)
+        loops = calibrated
+    return [f"--loops={loops}"]
+
+
+def measure(
+    folder: RunFolder,
+    specs: Sequence[catalog.BenchmarkSpec],
+    runtimes: Sequence[str],
+    mode: str,
+    pyperf_args: Sequence[str],
+    fixture_root: Path,
+) -> int:
+    """Measure every cell of the selection the folder still lacks; the exit code."""
+    run_dir, run_id = folder.path, folder.manifest["run_id"]
+    rows = rotated_cells(specs, runtimes)
+    todo = {cell.key for cell in folder.plan(cell for _, row in rows for _, cell in row)}
+    unit = "bytes (peak memory)" if mode == "memory" else "seconds per item_unit"
+    print(f"results: {run_dir} (mode: {mode}; values are {unit})", flush=True)
+    if folder.done:
+        print(f"resuming: {len(folder.done)} cells already done, {len(todo)} left", flush=True)
+    progress = Progress(
+        sum(1 for spec, row in rows for runtime, cell in row
+            if cell.key in todo and na_reason(spec, runtime) is None)
+    )  # fmt: skip
+    failures = not_applicable = 0
+    fixtures = FixtureCache(fixture_root)
+    try:
+        with tempfile.TemporaryDirectory(prefix="aiter-bench-") as scratch:
+            for index, (spec, row) in enumerate(rows):
+                for runtime, cell in row:
+                    if cell.key not in todo:  # measured or recorded before --resume
+                        continue
+                    na = na_reason(spec, runtime)
+                    if na is not None:
+                        kind, reason = na
+                        print(f"n/a  {spec.name} on {runtime}: {reason}", flush=True)
+                        folder.record(cell, kind, reason)
+                        not_applicable += 1
+                        continue
+                    progress.announce(f"{spec.name} on {runtime}")
+                    measured_file = Path(scratch) / f"{runtime}-{index}.json"
+                    try:
+                        fixture_dir = fixtures.folder(fixture_of(spec))
+                    except FixtureError as exc:  # fails this benchmark only; the run goes on
+                        reason = str(exc)
+                    else:
+                        loops_args = same_loops(
+                            folder, spec, runtime, fixture_dir, mode, pyperf_args, Path(scratch)
                         )
-                        if isinstance(calibrated, int):
-                            manifest["loops"][spec.name] = {"loops": calibrated, "on": runtime}
-                            write_manifest(run_dir, manifest)
-                    same = manifest["loops"].get(spec.name)
-                    if same is not None:
-                        loops_args = [f"--loops={same['loops']}"]
-                reason = run_one(
-                    spec, runtime, fixture_dir, run_id, mode, [*pyperf_args, *loops_args],
-                    measured_file,
-                )  # fmt: skip
-                progress.finish_one()
-                if reason is None:
-                    print(f"    {describe(measured_file)}", flush=True)
-                    merge_benchmark(run_dir, runtime, measured_file)
-                    continue
-                failures += 1
-                print(f"FAILED {spec.name} on {runtime}: {reason}", flush=True)
-                manifest["na"].append(na_cell(spec, runtime, "failed", reason))
-                write_manifest(run_dir, manifest)
-    manifest["complete"] = True
-    write_manifest(run_dir, manifest)
+                        reason = run_one(
+                            spec, runtime, fixture_dir, run_id, mode,
+                            [*pyperf_args, *loops_args], measured_file,
+                        )  # fmt: skip
+                    progress.finish_one()
+                    if reason is None:
+                        print(f"    {describe(measured_file)}", flush=True)
+                        folder.merge(cell, measured_file)
+                        continue
+                    failures += 1
+                    print(f"FAILED {spec.name} on {runtime}: {reason}", flush=True)
+                    folder.record(cell, "failed", reason)
+    except interrupt.Interrupted as stop:
+        print(
+            f"interrupted by {stop.name}: {progress.done - failures} benchmarks measured and "
+            f"kept in {run_dir}, {len(folder.missing)} missing (listed in its manifest); "
+            f"continue with the same command plus --resume -o {run_dir}",
+            file=sys.stderr,
+        )
+        return stop.exit_code
+    except RunFolderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
     elapsed = format_seconds(time.monotonic() - progress.started)
     print(
         f"done in {elapsed}: {progress.done - failures} measured, {failures} failed, "
-        f"{len(manifest['na']) - failures} n/a; results in {run_dir}"
+        f"{not_applicable} n/a; results in {run_dir}"
     )
     return 1 if failures else 0
-
-
-def na_cell(spec: catalog.BenchmarkSpec, runtime: str, kind: str, reason: str) -> dict[str, Any]:
-    return {
-        "runtime": runtime,
-        "workload": spec.workload.name,
-        "benchmark": spec.name,
-        "params": dict(spec.params),
-        "kind": kind,
-        "reason": reason,
-    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -504,10 +600,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "ab":
         return command_ab(args)
     try:
-        return command_run(args, rest)
-    except KeyboardInterrupt:
-        print("interrupted: the benchmarks measured so far are kept", file=sys.stderr)
-        return 130
+        with interrupt.signals_stop_the_run():
+            return command_run(args, rest)
+    except (KeyboardInterrupt, interrupt.Interrupted) as stop:
+        code = stop.exit_code if isinstance(stop, interrupt.Interrupted) else 130
+        print("interrupted", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

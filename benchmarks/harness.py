@@ -12,16 +12,23 @@ duration by busy-waiting on the same clock right after the workload's loop, insi
 region and outside the workload's code: every item then costs ``s`` more of its own measured time,
 whatever the workload and runtime. It is off by default (unset or ``0``) and recorded in every
 benchmark's metadata as ``injected_slowdown``.
+
+Threads are warmed alike on every runtime: for a workload that hands work to threads
+(``Workload.uses_threads``), a round trip to anyio's worker thread and the start of every thread
+of the runtime's own executor (the asyncio family's default executor, which aiofiles uses; trio
+has none) run before the clock, so no runtime starts a thread inside the timed region.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from functools import cache
 
 import anyio
 
+from benchmarks.native import anyio_primitives
 from benchmarks.runtimes import Runtime
 from benchmarks.workload import Case, Workload
 
@@ -56,13 +63,24 @@ class LeakedTasks(RuntimeError):
 
 def time_batch(loops: int, runtime: Runtime, workload: Workload, case: Case) -> float:
     """Seconds taken by ``loops`` runs of the case, timed inside the running event loop."""
+    if case.runtime is None:
+        case = dataclasses.replace(case, runtime=runtime)
     return runtime.run(timed_batch, loops, workload, case)
+
+
+async def warm_threads(case: Case) -> None:
+    """Start, untimed, the worker threads a thread-using workload will use."""
+    await anyio_primitives().warm_threads()
+    if case.runtime is not None:
+        await case.runtime.native().warm_threads()
 
 
 async def timed_batch(loops: int, workload: Workload, case: Case) -> float:
     """Run the case ``loops`` times inside the current event loop; return the elapsed seconds."""
     tasks_before = len(anyio.get_running_tasks())
     slowdown = injected_slowdown()
+    if workload.uses_threads:
+        await warm_threads(case)
     async with workload.open(case) as run_once:
         loop_range = range(loops)
         result: object = None

@@ -29,7 +29,7 @@ import pyperf
 
 from benchmarks import catalog, identity, runner
 from benchmarks.environments import DEFAULT_CACHE, Environment, build_environment, parse_spec
-from benchmarks.fixtures import ensure_fixture
+from benchmarks.fixtures import FixtureCache, FixtureError
 from benchmarks.results import MANIFEST_FORMAT, default_run_dir, merge_benchmark, write_manifest
 from benchmarks.workload import Case
 
@@ -243,13 +243,11 @@ def run_cell(
     return failures
 
 
-def fixture_dir_for(spec: catalog.BenchmarkSpec, root: Path, cache: dict[str, Path]) -> Path | None:
+def fixture_dir_for(spec: catalog.BenchmarkSpec, fixtures: FixtureCache) -> Path | None:
+    """The benchmark's input data folder (built once, shared by both sides), or None."""
     if spec.workload.fixture is None:
         return None
-    fixture = spec.workload.fixture(Case(spec.params))
-    if fixture.key not in cache:
-        cache[fixture.key] = ensure_fixture(fixture, root).resolve()
-    return cache[fixture.key]
+    return fixtures.folder(spec.workload.fixture(Case(spec.params)))
 
 
 def run_ab(
@@ -277,7 +275,7 @@ def run_ab(
         for index, spec in enumerate(specs)
         for runtime in runtimes[index % len(runtimes) :] + runtimes[: index % len(runtimes)]
     ]
-    fixtures: dict[str, Path] = {}
+    fixtures = FixtureCache(fixture_root)
     failed = 0
     with tempfile.TemporaryDirectory(prefix="aiter-ab-") as scratch:
         for number, (spec, runtime) in enumerate(cells, start=1):
@@ -288,8 +286,12 @@ def run_ab(
                     side.record_na(spec, runtime, *na)
                 continue
             log(f"[{number}/{len(cells)}] {spec.name} on {runtime}: A/B x{settings.processes}")
-            fixture_dir = fixture_dir_for(spec, fixture_root, fixtures)
-            failures = run_cell(sides, spec, runtime, fixture_dir, settings, Path(scratch))
+            try:
+                fixture_dir = fixture_dir_for(spec, fixtures)
+            except FixtureError as exc:
+                failures: list[str | None] = [str(exc)] * len(sides)
+            else:
+                failures = run_cell(sides, spec, runtime, fixture_dir, settings, Path(scratch))
             for side, failure in zip(sides, failures, strict=True):
                 if failure is not None:
                     log(f"FAILED {spec.name} on {runtime} ({side.name}): {failure}")

@@ -20,7 +20,8 @@ import pyperf
 from benchmarks import identity
 from benchmarks.catalog import load_workload
 from benchmarks.harness import SLOWDOWN_ENV, injected_slowdown, time_batch
-from benchmarks.runtimes import RUNTIMES, environment_metadata
+from benchmarks.native import API_ANYIO, API_NATIVE
+from benchmarks.runtimes import RUNTIMES, Runtime, environment_metadata
 from benchmarks.workload import Case, ParamValue, Workload
 
 #: Worker processes per benchmark: each draws its own hash seed and memory layout, and each is
@@ -71,10 +72,24 @@ def benchmark_metadata(
         metadata["bytes_per_item"] = workload.bytes_per_item(case)
     if workload.extra_metadata is not None:
         metadata.update(workload.extra_metadata(case))
+    metadata.update(fairness_metadata(runtime, workload, case))
     metadata.update(environment_metadata())
     if suite_identity:  # absent otherwise: ab stamps it later, analysis reads "unknown"
         metadata.update(suite_identity)
     metadata["injected_slowdown"] = injected_slowdown()
+    return metadata
+
+
+def fairness_metadata(
+    runtime: Runtime, workload: Workload, case: Case
+) -> dict[str, str | int | float]:
+    """``timer_bound`` on every benchmark; ``primitives`` (whose primitives an ``api=anyio|native``
+    case measures: ``anyio``, ``asyncio`` or ``trio``) where the case has such an ``api``."""
+    metadata: dict[str, str | int | float] = {"timer_bound": int(workload.timer_bound(case))}
+    if case.params.get("api") == API_NATIVE:
+        metadata["primitives"] = runtime.native().name
+    elif case.params.get("api") == API_ANYIO and API_NATIVE in workload.params.get("api", ()):
+        metadata["primitives"] = API_ANYIO
     return metadata
 
 

@@ -2,7 +2,9 @@
 
 Adding a runtime is one entry in ``RUNTIMES``. Every runtime is started with
 ``anyio.run(func, backend=runtime.backend, backend_options=runtime.backend_options)``;
-nothing else in the suite branches on the runtime's name.
+nothing else in the suite branches on the runtime's name. A runtime names its native adapter
+(:mod:`benchmarks.native`: the runtime's own checkpoint, queue, task group and TCP stream),
+imported only when asked for, and the capabilities workloads may depend on.
 """
 
 from __future__ import annotations
@@ -13,9 +15,16 @@ import platform
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from benchmarks.native import Primitives
 
 T = TypeVar("T")
+
+#: Capability: the runtime is an asyncio event loop, so libraries that call asyncio directly
+#: (aiofiles, aiozipstream, ``asyncio.gather``) run on it.
+ASYNCIO_EVENT_LOOP = "asyncio-event-loop"
 
 #: Library versions recorded in every benchmark's metadata, whether installed or not.
 RECORDED_DISTRIBUTIONS: tuple[str, ...] = ("anyio", "trio", "uvloop")
@@ -32,6 +41,20 @@ class Runtime:
     requires: tuple[str, ...] = ()
     #: Platforms (``sys.platform`` prefixes) on which the runtime does not exist.
     unsupported_platforms: tuple[str, ...] = ()
+    #: The module of its native adapter (one per runtime family), imported lazily.
+    native_adapter: str = "benchmarks.native._asyncio"
+    #: What workloads may rely on (for example ``ASYNCIO_EVENT_LOOP``).
+    capabilities: frozenset[str] = frozenset()
+
+    def has(self, capability: str) -> bool:
+        """Whether the runtime offers ``capability``."""
+        return capability in self.capabilities
+
+    def native(self) -> Primitives:
+        """The runtime's native primitives (imports its adapter module on first use)."""
+        module = importlib.import_module(self.native_adapter)
+        adapter: Primitives = module.ADAPTER
+        return adapter
 
     def unavailable_reason(self) -> str | None:
         """Why this runtime cannot run on this interpreter, or None when it can."""
@@ -57,17 +80,32 @@ class Runtime:
 RUNTIMES: dict[str, Runtime] = {
     runtime.name: runtime
     for runtime in (
-        Runtime("asyncio", backend="asyncio"),
+        Runtime(
+            "asyncio",
+            backend="asyncio",
+            native_adapter="benchmarks.native._asyncio",
+            capabilities=frozenset({ASYNCIO_EVENT_LOOP}),
+        ),
         Runtime(
             "uvloop",
             backend="asyncio",
             backend_options={"use_uvloop": True},
             requires=("uvloop",),
             unsupported_platforms=("win32",),
+            native_adapter="benchmarks.native._asyncio",
+            capabilities=frozenset({ASYNCIO_EVENT_LOOP}),
         ),
-        Runtime("trio", backend="trio", requires=("trio",)),
+        Runtime(
+            "trio", backend="trio", requires=("trio",), native_adapter="benchmarks.native._trio"
+        ),
     )
 }
+
+
+def lacks(runtime_name: str, capability: str) -> bool:
+    """Whether the registered runtime ``runtime_name`` does not offer ``capability``."""
+    return not RUNTIMES[runtime_name].has(capability)
+
 
 #: The runtime every other runtime is compared with.
 BASELINE_RUNTIME = "asyncio"

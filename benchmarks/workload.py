@@ -6,8 +6,10 @@ session inside the running event loop (set-up, untimed), awaits the session's ``
 last result against ``expected``. A wrong result raises :class:`WrongResult`.
 
 Parameters follow asv's ``params``/``param_names`` convention: every parameter has a ladder of
-values; the default run takes ``defaults[name]`` for the parameters listed there and every value
-of the others (for example both suspension modes, at the default size only).
+values; the default run takes ``defaults[name]`` (one value, or a tuple of values) for the
+parameters listed there and every value of the others (for example both suspension modes, at the
+default size only). ``applies`` leaves out combinations that mean nothing (a ``nosuspend`` case
+calls no primitive, so it has no ``api=native`` twin): they are never generated.
 """
 
 from __future__ import annotations
@@ -17,8 +19,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from benchmarks.runtimes import Runtime
 
 ParamValue = int | str
+DefaultValue = ParamValue | tuple[ParamValue, ...]
 RunOnce = Callable[[], Awaitable[object]]
 
 #: The two flavours of the iteration-protocol workloads.
@@ -33,10 +40,13 @@ class WrongResult(AssertionError):
 
 @dataclass(frozen=True)
 class Case:
-    """One point of a workload's parameter ladder, plus the fixture folder it may read."""
+    """One point of a workload's parameter ladder, plus the fixture folder it may read and the
+    runtime it runs on (set by the harness; ``api=native`` workloads take their primitives from
+    it, see :func:`benchmarks.native.primitives`)."""
 
     params: Mapping[str, ParamValue]
     fixture_dir: Path | None = None
+    runtime: Runtime | None = field(default=None, compare=False)
 
     def __getitem__(self, name: str) -> ParamValue:
         return self.params[name]
@@ -64,6 +74,10 @@ def _no_reason(runtime: str, case: Case) -> str | None:
     return None
 
 
+def _not_timer_bound(case: Case) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class Workload:
     """A runtime-neutral workload, its parameter ladder and its self-check."""
@@ -89,7 +103,7 @@ class Workload:
     #: (servers, open files). Entered and left outside the timed region.
     session: Callable[[Case], AbstractAsyncContextManager[RunOnce]] | None = None
     #: Values for the default run; parameters not listed run every value of their ladder.
-    defaults: Mapping[str, ParamValue] = field(default_factory=dict)
+    defaults: Mapping[str, DefaultValue] = field(default_factory=dict)
     #: Why a case cannot run on a runtime (``None`` when it can).
     unsupported: Callable[[str, Case], str | None] = _no_reason
     #: Bytes per item, for workloads that have a throughput.
@@ -99,6 +113,13 @@ class Workload:
     #: Further figures of a case for the pyperf metadata (for example the sleep a latency
     #: workload requests per item, from which analysis derives the achieved concurrency).
     extra_metadata: Callable[[Case], Mapping[str, int | float | str]] | None = None
+    #: Which parameter combinations exist (all when None); the others are never generated.
+    applies: Callable[[Mapping[str, ParamValue]], bool] | None = None
+    #: The workload hands work to threads: the harness starts them before the clock.
+    uses_threads: bool = False
+    #: A case's value is set by the timer (requested sleeps), not by speed: recorded as
+    #: ``timer_bound`` so the analysis keeps it out of speed summaries.
+    timer_bound: Callable[[Case], bool] = _not_timer_bound
 
     def __post_init__(self) -> None:
         if (self.prepare is None) == (self.session is None):
@@ -108,9 +129,17 @@ class Workload:
         unknown = set(self.defaults) - set(self.params)
         if unknown:
             raise ValueError(f"{self.name}: defaults for unknown parameters {sorted(unknown)}")
-        for name, value in self.defaults.items():
-            if value not in self.params[name]:
-                raise ValueError(f"{self.name}: default {name}={value!r} is not on its ladder")
+        for name in self.defaults:
+            for value in self.default_values(name):
+                if value not in self.params[name]:
+                    raise ValueError(f"{self.name}: default {name}={value!r} is not on its ladder")
+
+    def default_values(self, name: str) -> tuple[ParamValue, ...]:
+        """The values of parameter ``name`` in the default run."""
+        if name not in self.defaults:
+            return self.params[name]
+        value = self.defaults[name]
+        return value if isinstance(value, tuple) else (value,)
 
     @property
     def family(self) -> str:
@@ -132,11 +161,12 @@ class Workload:
         for name, values in self.params.items():
             if name in overrides:
                 axes.append(tuple(v for v in overrides[name] if v in values))
-            elif not ladder and name in self.defaults:
-                axes.append((self.defaults[name],))
+            elif not ladder:
+                axes.append(self.default_values(name))
             else:
                 axes.append(values)
-        return [dict(zip(self.params, combo, strict=True)) for combo in itertools.product(*axes)]
+        combos = [dict(zip(self.params, combo, strict=True)) for combo in itertools.product(*axes)]
+        return [combo for combo in combos if self.applies is None or self.applies(combo)]
 
     def benchmark_name(self, params: Mapping[str, ParamValue]) -> str:
         inner = ",".join(f"{name}={params[name]}" for name in self.params)

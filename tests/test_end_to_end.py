@@ -28,6 +28,8 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "protocol.sync_reference",
         "-o",
         str(out),
+        "--param",
+        "api=anyio",
         *TINY,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
@@ -53,8 +55,8 @@ def test_names_are_identical_across_runtimes(tiny_run: Path) -> None:
     }
     first = names[AVAILABLE_RUNTIMES[0]]
     assert first == [
-        "protocol.async_generator[mode=checkpoint,items=10]",
-        "protocol.async_generator[mode=nosuspend,items=10]",
+        "protocol.async_generator[mode=checkpoint,api=anyio,items=10]",
+        "protocol.async_generator[mode=nosuspend,api=anyio,items=10]",
         "protocol.sync_reference[items=10]",
     ]
     assert all(n == first for n in names.values())
@@ -62,7 +64,7 @@ def test_names_are_identical_across_runtimes(tiny_run: Path) -> None:
 
 def test_metadata_identifies_runtime_workload_and_parameters(tiny_run: Path) -> None:
     suite = pyperf.BenchmarkSuite.load(str(tiny_run / "trio.json"))
-    bench = suite.get_benchmark("protocol.async_generator[mode=checkpoint,items=10]")
+    bench = suite.get_benchmark("protocol.async_generator[mode=checkpoint,api=anyio,items=10]")
     metadata = bench.get_metadata()
     assert metadata["runtime"] == "trio"
     assert metadata["runtime_backend"] == "trio"
@@ -70,7 +72,9 @@ def test_metadata_identifies_runtime_workload_and_parameters(tiny_run: Path) -> 
     assert metadata["workload_family"] == "protocol"
     assert metadata["param_mode"] == "checkpoint"
     assert metadata["param_items"] == 10
-    assert metadata["param_names"] == "mode,items"
+    assert metadata["param_names"] == "mode,api,items"
+    assert metadata["param_api"] == "anyio" and metadata["primitives"] == "anyio"
+    assert metadata["timer_bound"] == 0
     assert metadata["inner_loops"] == 10
     assert metadata["item_unit"] == "item"
     assert metadata["suite_mode"] == "debug-single-value"

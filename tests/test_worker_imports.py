@@ -18,18 +18,22 @@ from benchmarks.harness import time_batch
 from benchmarks.runtimes import RUNTIMES
 from benchmarks.workload import Case
 workload = load_workload("protocol.async_generator")
-time_batch(2, RUNTIMES[sys.argv[1]], workload, Case({"mode": "checkpoint", "items": 10}))
+case = Case({"mode": "checkpoint", "api": sys.argv[2], "items": 10})
+time_batch(2, RUNTIMES[sys.argv[1]], workload, case)
 print(json.dumps(sorted(sys.modules)))
 """
 
 NEVER_IN_A_WORKER = {"pandas", "matplotlib", "numpy", "scipy", "analysis", "aiofiles", "zipstream"}
 OTHER_RUNTIME_MODULES = {"asyncio": {"trio", "uvloop"}, "uvloop": {"trio"}, "trio": {"uvloop"}}
+#: The native adapter module of each runtime (imported only for ``api=native``).
+ADAPTERS = {"asyncio": "_asyncio", "uvloop": "_asyncio", "trio": "_trio"}
 
 
+@pytest.mark.parametrize("api", ["anyio", "native"])
 @pytest.mark.parametrize("runtime", ["asyncio", "uvloop", "trio"])
-def test_worker_imports_only_its_runtime_and_workload(runtime: str) -> None:
+def test_worker_imports_only_its_runtime_and_workload(runtime: str, api: str) -> None:
     completed = subprocess.run(
-        [sys.executable, "-c", MEASURE_AND_LIST_MODULES, runtime],
+        [sys.executable, "-c", MEASURE_AND_LIST_MODULES, runtime, api],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -44,3 +48,6 @@ def test_worker_imports_only_its_runtime_and_workload(runtime: str) -> None:
         "benchmarks.workloads.protocol.async_generator",
         "benchmarks.workloads.protocol._common",
     }
+    adapters = {m.rsplit(".", 1)[1] for m in modules if m.startswith("benchmarks.native.")}
+    # The layer the case measures, and never another runtime's adapter.
+    assert adapters == ({ADAPTERS[runtime]} if api == "native" else {"_anyio"})

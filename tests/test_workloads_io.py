@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import catalog
-from benchmarks.fixtures import ensure_fixture
+from benchmarks.fixtures import FixtureError, ensure_fixture
 from benchmarks.harness import time_batch
 from benchmarks.runtimes import RUNTIMES
 from benchmarks.workload import Case, Fixture
@@ -44,8 +44,8 @@ def test_io_workload_gives_verified_result(
     reason = spec.workload.unsupported(runtime_name, case)
     if reason is not None:
         assert runtime_name == "trio" and "asyncio event loops" in reason
-        return
-    assert time_batch(2, RUNTIMES[runtime_name], spec.workload, case) > 0
+        pytest.skip(reason)
+    time_batch(2, RUNTIMES[runtime_name], spec.workload, case)  # raises on a wrong result
 
 
 def test_asyncio_only_libraries_are_na_on_trio_with_a_reason() -> None:
@@ -55,11 +55,55 @@ def test_asyncio_only_libraries_are_na_on_trio_with_a_reason() -> None:
     }
     assert {name for name, reason in na.items() if reason} == {
         "io.csv_rows[api=aiofiles,reading=readlines,rows=10000]",
-        "io.csv_rows[api=aiofiles,reading=streaming,rows=10000]",
         "io.file_chunks[api=aiofiles,shape=iterable,chunk=65536,size_mib=4]",
-        "io.file_chunks[api=aiofiles,shape=iterator,chunk=65536,size_mib=4]",
-        "io.zip_backup[api=aiozipstream,chunk=65536,size_mib=4]",
+        "io.zip_backup[api=aiozipstream,compression=stored,chunk=65536,size_mib=4]",
     }
+
+
+def test_io_workloads_say_how_they_are_checked() -> None:
+    for workload in IO_WORKLOADS:
+        for part in ("Measures:", "Unit:", "Checked", "Why:"):
+            assert part in workload.description, f"{workload.name} docstring lacks {part}"
+
+
+def zip_case(api: str, compression: str, root: Path) -> Case:
+    params = {"api": api, "compression": compression, "chunk": 65536, "size_mib": 4}
+    return case_for(catalog.BenchmarkSpec(catalog.load_workload("io.zip_backup"), params), root)
+
+
+def test_zip_backup_stores_by_default_as_the_tutorial_does() -> None:
+    workload = catalog.load_workload("io.zip_backup")
+    assert {spec["compression"] for spec in workload.cases()} == {"stored"}
+    assert set(workload.params["compression"]) == {"stored", "deflate"}
+
+
+@pytest.mark.parametrize("api", ["anyio", "aiozipstream"])
+@pytest.mark.parametrize("compression", ["stored", "deflate"])
+def test_zip_backup_uses_the_requested_compression(
+    api: str, compression: str, fixture_root: Path
+) -> None:
+    """The archive's members use the method asked for, and the check tells the two apart."""
+    import zipfile
+
+    from benchmarks.workload import WrongResult
+
+    workload = catalog.load_workload("io.zip_backup")
+    assert workload.session is not None and workload.verify is not None
+    case = zip_case(api, compression, fixture_root)
+    other = zip_case(api, "deflate" if compression == "stored" else "stored", fixture_root)
+    method = {"stored": zipfile.ZIP_STORED, "deflate": zipfile.ZIP_DEFLATED}[compression]
+
+    async def build_and_inspect() -> set[int]:
+        async with workload.open(case) as run_once:
+            archive = await run_once()
+            assert isinstance(archive, Path)
+            workload.check(case, archive)
+            with pytest.raises(WrongResult, match="compression"):
+                workload.check(other, archive)
+            with zipfile.ZipFile(archive) as opened:
+                return {info.compress_type for info in opened.infolist()}
+
+    assert RUNTIMES["asyncio"].run(build_and_inspect) == {method}
 
 
 def test_file_ladder_reaches_256_mib() -> None:
@@ -107,7 +151,7 @@ def test_failed_fixture_build_leaves_nothing_that_looks_complete(tmp_path: Path)
         (folder / "half.bin").write_bytes(b"x")
         raise OSError("disk full")
 
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(FixtureError, match="disk full"):
         ensure_fixture(Fixture("broken", build), tmp_path)
     assert list(tmp_path.iterdir()) == []
 
@@ -117,7 +161,14 @@ def open_fds() -> int:
 
 
 def zip_scratch_dirs() -> set[str]:
-    return {p for p in os.listdir(tempfile.gettempdir()) if p.startswith("zip-backup-")}
+    prefix = zip_backup_module().scratch_prefix()
+    return {p for p in os.listdir(tempfile.gettempdir()) if p.startswith(prefix)}
+
+
+def zip_backup_module():  # type: ignore[no-untyped-def]
+    import sys
+
+    return sys.modules[catalog.load_workload("io.zip_backup").module]
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs /proc to count descriptors")
@@ -126,8 +177,9 @@ def test_no_threads_files_or_temporary_files_leak(
     spec: catalog.BenchmarkSpec, runtime_name: str, fixture_root: Path
 ) -> None:
     case = case_for(spec, fixture_root)
-    if spec.workload.unsupported(runtime_name, case):
-        return
+    reason = spec.workload.unsupported(runtime_name, case)
+    if reason is not None:
+        pytest.skip(reason)
     runtime = RUNTIMES[runtime_name]
     time_batch(1, runtime, spec.workload, case)  # warm: thread pools reach their steady size
     threads, fds, scratch = threading.active_count(), open_fds(), zip_scratch_dirs()

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from analysis.cli import main
-from analysis.compare import Thresholds, compare_paths, load_thresholds
-from analysis.compare_doc import STEP_SUMMARY_LIMIT
+from analysis.regression import Thresholds, compare_paths, load_thresholds
+from analysis.regression_doc import STEP_SUMMARY_LIMIT
 from analysis.verdict import EQUIVALENT, INCONCLUSIVE, REGRESSION
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,10 +7,8 @@ import functools
 import random
 from collections.abc import Callable, Mapping
 
-import anyio
-from anyio.lowlevel import checkpoint
-
-from benchmarks.workload import Case, ParamValue, RunOnce, Workload
+from benchmarks.native import Primitives, primitives
+from benchmarks.workload import Case, DefaultValue, ParamValue, RunOnce, Workload
 
 #: One scheduler checkpoint per step: the cost of interleaving, nothing to wait for.
 CHECKPOINT_DELAY = "checkpoint"
@@ -46,42 +44,76 @@ PARAMS: Mapping[str, tuple[ParamValue, ...]] = {
     "counters": COUNTERS_LADDER,
     "steps": STEPS_LADDER,
 }
-DEFAULTS: Mapping[str, ParamValue] = {"counters": DEFAULT_COUNTERS, "steps": DEFAULT_STEPS}
+DEFAULTS: Mapping[str, DefaultValue] = {"counters": DEFAULT_COUNTERS, "steps": DEFAULT_STEPS}
+
+
+class InFlight:
+    """How many counters have started and not finished: now, and the most at any moment.
+
+    The proof of concurrency: the peak is ``counters`` when every counter runs at once and 1
+    when they run one after the other.
+    """
+
+    def __init__(self) -> None:
+        self.now = 0
+        self.peak = 0
+
+    def start(self) -> None:
+        self.now += 1
+        if self.now > self.peak:
+            self.peak = self.now
+
+    def finish(self) -> None:
+        self.now -= 1
 
 
 class AsyncCounterIterator:
     """The seed's counter: a class-based async iterator yielding ``1..end``, one checkpoint per
-    step (the seed awaits a random ``asyncio.sleep``; see :class:`LatencyCounterIterator`)."""
+    step (the seed awaits a random ``asyncio.sleep``; see :class:`LatencyCounterIterator`).
+    Its first step and its end are reported to ``in_flight``."""
 
-    def __init__(self, name: str = "", end: int = 5) -> None:
+    def __init__(
+        self, name: str, end: int, layer: Primitives, in_flight: InFlight | None = None
+    ) -> None:
         self.counter = 0
         self.name = name
         self.end = end
+        self.checkpoint = layer.checkpoint
+        self.in_flight = in_flight or InFlight()
 
     def __aiter__(self) -> AsyncCounterIterator:
         return self
 
     async def __anext__(self) -> int:
         if self.counter >= self.end:
+            self.in_flight.finish()
             raise StopAsyncIteration
+        if self.counter == 0:
+            self.in_flight.start()
         self.counter += 1
-        await checkpoint()
+        await self.checkpoint()
         return self.counter
 
 
 class LatencyCounterIterator(AsyncCounterIterator):
     """The counter with a simulated latency per step: ``delays_ms[i]`` ms before step ``i + 1``."""
 
-    def __init__(self, name: str, end: int, delays_ms: bytes) -> None:
-        super().__init__(name, end)
+    def __init__(
+        self, name: str, end: int, layer: Primitives, in_flight: InFlight, delays_ms: bytes
+    ) -> None:
+        super().__init__(name, end, layer, in_flight)
+        self.sleep = layer.sleep
         self.delays_ms = delays_ms
 
     async def __anext__(self) -> int:
         if self.counter >= self.end:
+            self.in_flight.finish()
             raise StopAsyncIteration
+        if self.counter == 0:
+            self.in_flight.start()
         delay = _MS_TO_SECONDS[self.delays_ms[self.counter]]
         self.counter += 1
-        await anyio.sleep(delay)
+        await self.sleep(delay)
         return self.counter
 
 
@@ -105,27 +137,31 @@ def requested_sleep_seconds(case: Case) -> float:
     return sum(sum(delays) for delays in draws) / 1000
 
 
-CounterFactory = Callable[[], list[AsyncCounterIterator]]
+CounterFactory = Callable[[], tuple[list[AsyncCounterIterator], InFlight]]
 
 
 def counter_factory(case: Case) -> CounterFactory:
-    """A function building fresh counters for one ``run_once`` (delays drawn here, untimed)."""
+    """A function building fresh counters for one ``run_once`` (delays drawn here, untimed),
+    pausing with the case's primitives (anyio's, or the runtime's own for ``api=native``)."""
     counters = case.int("counters")
     steps = case.int("steps")
+    layer = primitives(case)
     names = [f"#{index + 1}" for index in range(counters)]
     if case["delay"] == LATENCY_DELAY:
         draws = latency_draws(counters, steps)
 
-        def make_latency() -> list[AsyncCounterIterator]:
+        def make_latency() -> tuple[list[AsyncCounterIterator], InFlight]:
+            in_flight = InFlight()
             return [
-                LatencyCounterIterator(name, steps, delays)
+                LatencyCounterIterator(name, steps, layer, in_flight, delays)
                 for name, delays in zip(names, draws, strict=True)
-            ]
+            ], in_flight
 
         return make_latency
 
-    def make_checkpoint() -> list[AsyncCounterIterator]:
-        return [AsyncCounterIterator(name, steps) for name in names]
+    def make_checkpoint() -> tuple[list[AsyncCounterIterator], InFlight]:
+        in_flight = InFlight()
+        return [AsyncCounterIterator(name, steps, layer, in_flight) for name in names], in_flight
 
     return make_checkpoint
 
@@ -138,14 +174,21 @@ async def consume(iterator: AsyncCounterIterator) -> int:
     return last
 
 
-def summarize(final_counts: list[int], steps: int) -> tuple[int, int]:
-    """``(counters that reached steps, total steps taken)``: ``(counters, counters * steps)``."""
-    return sum(1 for count in final_counts if count == steps), sum(final_counts)
+def summarize(final_counts: list[int], steps: int, in_flight: InFlight) -> tuple[int, int, int]:
+    """``(counters that reached steps, total steps taken, most counters in flight at once)``."""
+    return sum(1 for count in final_counts if count == steps), sum(final_counts), in_flight.peak
 
 
-def expected(case: Case) -> tuple[int, int]:
+def expected_concurrent(case: Case) -> tuple[int, int, int]:
+    """Every counter finished, every step taken, and all ``counters`` in flight at once."""
     counters = case.int("counters")
-    return counters, counters * case.int("steps")
+    return counters, counters * case.int("steps"), counters
+
+
+def expected_sequential(case: Case) -> tuple[int, int, int]:
+    """Every counter finished, every step taken, never more than one in flight."""
+    counters = case.int("counters")
+    return counters, counters * case.int("steps"), 1
 
 
 def total_steps(case: Case) -> int:
@@ -167,10 +210,16 @@ def latency_metadata(case: Case) -> dict[str, float]:
     """``requested_sleep_per_item``: seconds of sleep requested per step (latency mode only).
 
     Achieved concurrency = ``requested_sleep_per_item / value`` (value: seconds per step).
+    Latency cases are also ``timer_bound`` (see :func:`is_latency`).
     """
     if case["delay"] != LATENCY_DELAY:
         return {}
     return {"requested_sleep_per_item": requested_sleep_seconds(case) / total_steps(case)}
+
+
+def is_latency(case: Case) -> bool:
+    """Latency cases wait for timers: their values are timer behaviour, not speed."""
+    return case["delay"] == LATENCY_DELAY
 
 
 def counter_workload(
@@ -178,17 +227,24 @@ def counter_workload(
     description: str,
     prepare: Callable[[Case], RunOnce],
     unsupported: Callable[[str, Case], str | None] = too_many_latency_steps,
+    *,
+    concurrent: bool = True,
+    params: Mapping[str, tuple[ParamValue, ...]] = PARAMS,
+    defaults: Mapping[str, DefaultValue] = DEFAULTS,
+    applies: Callable[[Mapping[str, ParamValue]], bool] | None = None,
 ) -> Workload:
     """A concurrency workload over the shared counter ladder, unit and self-check."""
     return Workload(
         name=name,
         description=description,
         item_unit="step",
-        params=PARAMS,
-        defaults=DEFAULTS,
+        params=params,
+        defaults=defaults,
         inner_loops=total_steps,
-        expected=expected,
+        expected=expected_concurrent if concurrent else expected_sequential,
         prepare=prepare,
         unsupported=unsupported,
         extra_metadata=latency_metadata,
+        timer_bound=is_latency,
+        applies=applies,
     )

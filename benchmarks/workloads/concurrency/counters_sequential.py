@@ -6,6 +6,9 @@ Unit: seconds per step (one ``__anext__`` of one counter; ``inner_loops = counte
 In latency mode the sleeps never overlap: achieved concurrency
 ``requested_sleep_seconds(case) / (value * inner_loops)`` is at most 1, and its shortfall is the
 runtime's timer overshoot plus per-step overhead.
+Checked: ``(counters finished, steps taken, most counters in flight)`` equals
+``(counters, counters * steps, 1)``: never two counters at once.
+Latency cases are recorded as ``timer_bound``.
 Why: the baseline the concurrent variants are compared with; the seed's first, sequential
 version. Latency cases whose requested sleep exceeds ``MAX_SEQUENTIAL_SLEEP_SECONDS`` are n/a
 (10 000 counters would sleep for minutes per value); the concurrent variants run them.
@@ -28,9 +31,10 @@ def prepare(case: Case) -> RunOnce:
     steps = case.int("steps")
     consume = _counter.consume
 
-    async def run_once() -> tuple[int, int]:
-        final_counts = [await consume(counter) for counter in make_counters()]
-        return _counter.summarize(final_counts, steps)
+    async def run_once() -> tuple[int, int, int]:
+        counters, in_flight = make_counters()
+        final_counts = [await consume(counter) for counter in counters]
+        return _counter.summarize(final_counts, steps, in_flight)
 
     return run_once
 
@@ -46,5 +50,5 @@ def unsupported(runtime: str, case: Case) -> str | None:
 
 
 WORKLOAD = _counter.counter_workload(
-    "concurrency.counters_sequential", __doc__ or "", prepare, unsupported
+    "concurrency.counters_sequential", __doc__ or "", prepare, unsupported, concurrent=False
 )

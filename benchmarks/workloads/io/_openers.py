@@ -8,6 +8,7 @@ from typing import Any
 
 import anyio
 
+from benchmarks.runtimes import ASYNCIO_EVENT_LOOP, lacks
 from benchmarks.workload import Case
 
 #: The async file APIs a file workload can use.
@@ -39,4 +40,8 @@ async def close_file(file: Any) -> None:
 
 def aiofiles_unsupported(runtime: str, case: Case) -> str | None:
     """The n/a reason of an ``api=aiofiles`` case on trio."""
-    return AIOFILES_REASON if case["api"] == "aiofiles" and runtime == "trio" else None
+    return (
+        AIOFILES_REASON
+        if case["api"] == "aiofiles" and lacks(runtime, ASYNCIO_EVENT_LOOP)
+        else None
+    )

@@ -4,6 +4,7 @@ Measures: ``while chunk := file.read(size)`` on a file opened with the built-in 
 inside the running event loop like every other workload. It blocks the loop while it reads, so
 it is the floor an async file API is compared against, not a pattern to copy.
 Unit: seconds per chunk (``bytes_per_item`` gives throughput).
+Checked: chunk count, byte count and order-sensitive signature, as for ``io.file_chunks``.
 Why: it shows how much of an async read's cost is the thread round trip rather than the read.
 """
 

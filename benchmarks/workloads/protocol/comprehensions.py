@@ -2,9 +2,11 @@
 
 Measures: building a list ``[x async for x in gen]``, a set ``{x async for x in gen}`` or a dict
 ``{x: x async for x in gen}`` from an async generator of ``items`` integers, in ``nosuspend`` and
-``checkpoint`` flavours. The built collection is the result; it is compared with the expected
-collection outside the timed region.
+``checkpoint`` flavours (anyio's checkpoint, or the runtime's own with ``api=native``). The
+default run builds the list; set and dict are on ``--ladder``.
 Unit: seconds per item.
+Checked: the built collection equals the expected one (the list element by element, in order),
+outside the timed region.
 Why: async comprehensions are the idiomatic way to drain a stream into a container; they run
 the same protocol as ``async for`` plus the container's insert.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from benchmarks.native import APIS
 from benchmarks.workload import SUSPENSION_MODES, Case, ParamValue, RunOnce, Workload
 from benchmarks.workloads.protocol import _common
 
@@ -21,8 +24,11 @@ KINDS: tuple[str, ...] = ("list", "set", "dict")
 PARAMS: Mapping[str, tuple[ParamValue, ...]] = {
     "kind": KINDS,
     "mode": SUSPENSION_MODES,
+    "api": APIS,
     "items": _common.ITEMS_LADDER,
 }
+#: Default run: the list comprehension only (set and dict add a hash insert; ``--ladder``).
+DEFAULT_KIND = "list"
 
 
 def prepare(case: Case) -> RunOnce:
@@ -57,8 +63,9 @@ WORKLOAD = Workload(
     description=__doc__ or "",
     item_unit="item",
     params=PARAMS,
-    defaults=_common.DEFAULTS,
+    defaults={**_common.DEFAULTS, "kind": DEFAULT_KIND},
     inner_loops=_common.items,
     expected=expected,
     prepare=prepare,
+    applies=_common.applies,
 )

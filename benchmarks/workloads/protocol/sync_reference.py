@@ -4,6 +4,8 @@ Measures: one step of a synchronous generator consumed by ``for``, timed in the 
 (inside the running event loop) as the async workloads. It never suspends, so it should be
 identical on every runtime: a built-in control for the harness.
 Unit: seconds per item.
+Checked: ``(count, sum((position + 1) * value))`` equals that of ``range(items)``.
+(The same position-weighted sum as every async consumer, so the floor does the same work.)
 Why: readers need the sync floor to see what the async protocol itself costs on top of it.
 """
 
@@ -26,11 +28,12 @@ def sync_range(end: int) -> Iterator[int]:
 def prepare(case: Case) -> RunOnce:
     items = case.int("items")
 
-    async def run_once() -> int:
-        total = 0
+    async def run_once() -> tuple[int, int]:
+        total = position = 0
         for value in sync_range(items):
-            total += value
-        return total
+            position += 1
+            total += position * value
+        return position, total
 
     return run_once
 
@@ -40,7 +43,7 @@ WORKLOAD = Workload(
     description=__doc__ or "",
     item_unit="item",
     params=PARAMS,
-    defaults=_common.DEFAULTS,
+    defaults={"items": _common.DEFAULT_ITEMS},
     inner_loops=_common.items,
     expected=_common.checksum,
     prepare=prepare,

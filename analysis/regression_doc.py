@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 
 from analysis import fmt, render_md
-from analysis.compare import Comparison
 from analysis.document import Block, Details, Heading, Items, Paragraph, TableBlock
+from analysis.regression import Comparison
 from analysis.tables import Table, css_class
 from analysis.verdict import IMPROVEMENT, INCONCLUSIVE, REGRESSION
 
