@@ -9,6 +9,9 @@ from pathlib import Path
 from analysis.errors import AnalysisError
 
 MANIFEST_NAME = "manifest.json"
+#: Plain JSON a run folder may hold besides its pyperf files (see results/FORMAT.md).
+TIMER_ACCURACY_NAME = "timer_accuracy.json"
+AUXILIARY_NAMES: frozenset[str] = frozenset({MANIFEST_NAME, TIMER_ACCURACY_NAME})
 SUITE_SUFFIXES: tuple[str, ...] = (".json", ".json.gz")
 
 
@@ -18,10 +21,11 @@ class Inputs:
 
     suites: tuple[Path, ...]
     manifests: tuple[Path, ...]
+    timer_accuracy: tuple[Path, ...] = ()
 
 
 def _is_suite_name(path: Path) -> bool:
-    return path.name != MANIFEST_NAME and path.name.endswith(SUITE_SUFFIXES)
+    return path.name not in AUXILIARY_NAMES and path.name.endswith(SUITE_SUFFIXES)
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -46,6 +50,7 @@ def discover(paths: Sequence[str | Path]) -> Inputs:
         raise AnalysisError("no results given: name pyperf JSON files or folders of them")
     suites: list[Path] = []
     manifests: list[Path] = []
+    timers: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if not path.exists():
@@ -56,8 +61,11 @@ def discover(paths: Sequence[str | Path]) -> Inputs:
                 raise AnalysisError(f"{path}: no pyperf JSON files in this folder")
             suites.extend(found)
             manifests.extend(p for p in _walk(path) if p.name == MANIFEST_NAME)
+            timers.extend(p for p in _walk(path) if p.name == TIMER_ACCURACY_NAME)
         elif path.name == MANIFEST_NAME:
             manifests.append(path)
+        elif path.name == TIMER_ACCURACY_NAME:
+            timers.append(path)
         else:
             suites.append(path)
             sibling = path.parent / MANIFEST_NAME
@@ -65,7 +73,9 @@ def discover(paths: Sequence[str | Path]) -> Inputs:
                 manifests.append(sibling)
     if not suites:
         raise AnalysisError("only manifests given: name the pyperf JSON files or their folder")
-    return Inputs(suites=_unique(suites), manifests=_unique(manifests))
+    return Inputs(
+        suites=_unique(suites), manifests=_unique(manifests), timer_accuracy=_unique(timers)
+    )
 
 
 def _unique(paths: Iterable[Path]) -> tuple[Path, ...]:

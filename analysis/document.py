@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analysis import header, tables
+from analysis import header, layers, tables, timer
 from analysis.plots import HEATMAP, RATIOS, SCALING, Plot
 from analysis.stats import Comparison
 from analysis.verdict import EQUIVALENT, FASTER, INCONCLUSIVE, SLOWER, TOO_FEW
@@ -86,6 +86,11 @@ def _context_blocks(
     controls = tables.control_table(comparison, context)
     if controls is not None:
         blocks.append(TableBlock(controls))
+    layer = layers.anyio_cost_table(
+        comparison.layers, context, tables.runtimes(comparison, context)
+    )
+    if layer is not None:
+        blocks.append(TableBlock(layer))
     order = {kind: i for i, kind in enumerate((RATIOS, HEATMAP, SCALING))}
     for family in sorted({p.family for p in plots}):
         mine = sorted((p for p in plots if p.family == family), key=lambda p: order.get(p.kind, 9))
@@ -121,6 +126,10 @@ def build(comparison: Comparison, plots: dict[str, list[Plot]]) -> list[Block]:
         )
     for context in contexts:
         blocks += _context_blocks(comparison, context, plots.get(context, []), 2)
+    timers = timer.timer_table(comparison.timers)
+    if timers is not None:
+        blocks.append(Heading("Timer accuracy", 2))
+        blocks.append(TableBlock(timers))
     blocks.append(Heading("Source files", 2))
     blocks.append(Items(header.sources(comparison), code=True))
     return blocks

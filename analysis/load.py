@@ -93,6 +93,8 @@ class Results:
     notes: tuple[str, ...] = ()
     #: Run ids whose manifest says the run stopped before its end (``complete: false``).
     incomplete: tuple[str, ...] = ()
+    #: ``timer_accuracy.json`` files found next to the results (plain JSON, not pyperf).
+    timer_accuracy: tuple[Path, ...] = ()
 
     @property
     def param_columns(self) -> list[str]:
@@ -197,6 +199,7 @@ def load_results(paths: Sequence[str | Path]) -> Results:
         manifests=inputs.manifests,
         notes=tuple(notes),
         incomplete=tuple(run for run in incomplete if run is not None),
+        timer_accuracy=inputs.timer_accuracy,
     )
 
 

@@ -18,7 +18,9 @@ import pandas as pd
 from analysis import evidence, roles
 from analysis.context import assign_context
 from analysis.errors import AnalysisError
+from analysis.layers import layer_table
 from analysis.load import Results
+from analysis.timer import read_timer_accuracy
 from analysis.verdict import DIFFERENT, NO_BASELINE, RUNTIME_LABELS
 
 #: Columns identifying one benchmark in one context.
@@ -58,6 +60,10 @@ class Comparison:
     notes: list[str] = field(default_factory=list)
     #: Achieved concurrency of latency workloads (see :func:`concurrency_table`); may be empty.
     concurrency: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: anyio against native primitives per runtime (see :mod:`analysis.layers`); may be empty.
+    layers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Requested against achieved sleeps (see :mod:`analysis.timer`); may be empty.
+    timers: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def speed_ratios(self) -> pd.DataFrame:
@@ -426,4 +432,6 @@ def compare(results: Results, settings: Settings | None = None) -> Comparison:
         geomeans=geomean_table(ratios, settings),
         notes=notes,
         concurrency=concurrency_table(values, absolute),
+        layers=layer_table(values, settings.confidence, settings.floor),
+        timers=read_timer_accuracy(results.timer_accuracy),
     )

@@ -6,26 +6,15 @@ class for it (the verdict), so the Markdown and HTML renderers show the same con
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pandas as pd
 
 from analysis import fmt, stats
 from analysis.stats import Comparison
+from analysis.table_model import Table, css_class
 from analysis.verdict import INCONCLUSIVE, TOO_FEW
 
 #: Column names of the leading label columns.
 WORKLOAD, PARAMS, PER = "workload", "parameters", "per"
-
-
-@dataclass(frozen=True)
-class Table:
-    """Display text and per-cell CSS classes (same shape), with a title and footnotes."""
-
-    title: str
-    text: pd.DataFrame
-    css: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
 
 
 def _table(
@@ -37,11 +26,6 @@ def _table(
     else:
         css = css.reset_index(drop=True).reindex(columns=text.columns).fillna("").astype(str)
     return Table(title=title, text=text, css=css, notes=notes or [])
-
-
-def css_class(verdict: str) -> str:
-    """``no significant difference`` -> ``v-no-significant-difference``."""
-    return "v-" + verdict.replace(" ", "-")
 
 
 def runtimes(comparison: Comparison, context: str) -> list[str]:

@@ -47,11 +47,15 @@ def all_workloads() -> list[Workload]:
     return [load_workload(name) for name in workload_names()]
 
 
-def select_workloads(patterns: Sequence[str] | None) -> list[Workload]:
-    """Workloads whose names match any glob pattern (all when no pattern is given)."""
+def select_workloads(
+    patterns: Sequence[str] | None, *, default_run: bool = False
+) -> list[Workload]:
+    """Workloads whose names match any glob pattern; with no pattern, all of them, or with
+    ``default_run`` those of the default run (see ``Workload.in_default_run``)."""
     names = workload_names()
     if not patterns:
-        return [load_workload(name) for name in names]
+        every = [load_workload(name) for name in names]
+        return [w for w in every if w.in_default_run] if default_run else every
     selected: list[str] = []
     for pattern in patterns:
         matches = [n for n in names if fnmatch.fnmatchcase(n, pattern)]

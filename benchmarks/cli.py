@@ -195,7 +195,7 @@ def parse_overrides(
 def plan(args: argparse.Namespace) -> tuple[list[str], list[catalog.BenchmarkSpec]]:
     runtimes = selected_runtimes(args.runtime)
     try:
-        workloads = catalog.select_workloads(args.workload)
+        workloads = catalog.select_workloads(args.workload, default_run=not args.ladder)
     except catalog.UnknownWorkload as exc:
         fail(str(exc))
     overrides = parse_overrides(args.param, workloads)

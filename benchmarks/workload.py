@@ -115,6 +115,9 @@ class Workload:
     extra_metadata: Callable[[Case], Mapping[str, int | float | str]] | None = None
     #: Which parameter combinations exist (all when None); the others are never generated.
     applies: Callable[[Mapping[str, ParamValue]], bool] | None = None
+    #: Whether the default run (no ``--workload``, no ``--ladder``) measures it. Workloads left
+    #: out still run at their defaults when selected by name, and on ``--ladder``.
+    in_default_run: bool = True
     #: The workload hands work to threads: the harness starts them before the clock.
     uses_threads: bool = False
     #: A case's value is set by the timer (requested sleeps), not by speed: recorded as

@@ -44,7 +44,13 @@ PARAMS: Mapping[str, tuple[ParamValue, ...]] = {
     "counters": COUNTERS_LADDER,
     "steps": STEPS_LADDER,
 }
-DEFAULTS: Mapping[str, DefaultValue] = {"counters": DEFAULT_COUNTERS, "steps": DEFAULT_STEPS}
+#: The default run measures the scheduler (checkpoint); latency cells, which measure the timer,
+#: are on ``--ladder`` (and ``--param delay=latency``).
+DEFAULTS: Mapping[str, DefaultValue] = {
+    "delay": "checkpoint",
+    "counters": DEFAULT_COUNTERS,
+    "steps": DEFAULT_STEPS,
+}
 
 
 class InFlight:
@@ -232,6 +238,7 @@ def counter_workload(
     params: Mapping[str, tuple[ParamValue, ...]] = PARAMS,
     defaults: Mapping[str, DefaultValue] = DEFAULTS,
     applies: Callable[[Mapping[str, ParamValue]], bool] | None = None,
+    in_default_run: bool = True,
 ) -> Workload:
     """A concurrency workload over the shared counter ladder, unit and self-check."""
     return Workload(
@@ -247,4 +254,5 @@ def counter_workload(
         extra_metadata=latency_metadata,
         timer_bound=is_latency,
         applies=applies,
+        in_default_run=in_default_run,
     )

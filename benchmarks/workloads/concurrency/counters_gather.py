@@ -46,5 +46,9 @@ def unsupported(runtime: str, case: Case) -> str | None:
 
 
 WORKLOAD = _counter.counter_workload(
-    "concurrency.counters_gather", __doc__ or "", prepare, unsupported
+    "concurrency.counters_gather",
+    __doc__ or "",
+    prepare,
+    unsupported,
+    in_default_run=False,  # asyncio family only: the task-group form is in the default run
 )

@@ -41,4 +41,5 @@ WORKLOAD = Workload(
     prepare=prepare,
     bytes_per_item=_chunks.bytes_per_chunk,
     fixture=_chunks.fixture,
+    in_default_run=False,  # the blocking floor, on --ladder or by name
 )

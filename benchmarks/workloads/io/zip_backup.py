@@ -194,6 +194,7 @@ WORKLOAD = Workload(
     item_unit="MiB",
     params=PARAMS,
     defaults={
+        "api": "anyio",
         "compression": DEFAULT_COMPRESSION,
         "chunk": DEFAULT_CHUNK,
         "size_mib": DEFAULT_SIZE_MIB,

@@ -98,6 +98,7 @@ def range_workload(
     *,
     native_by_default: bool = False,
     checkpoint_only_by_default: bool = False,
+    in_default_run: bool = True,
 ) -> Workload:
     """A protocol workload over ``range(items)`` with the shared ladder and checksum.
 
@@ -117,4 +118,5 @@ def range_workload(
         expected=checksum,
         prepare=prepare,
         applies=applies,
+        in_default_run=in_default_run,
     )

@@ -32,4 +32,6 @@ def prepare(case: Case) -> RunOnce:
     return run_once
 
 
-WORKLOAD = _common.range_workload("protocol.anext_skip_first", __doc__ or "", prepare)
+WORKLOAD = _common.range_workload(
+    "protocol.anext_skip_first", __doc__ or "", prepare, in_default_run=False
+)

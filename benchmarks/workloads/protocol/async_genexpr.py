@@ -28,4 +28,6 @@ def prepare(case: Case) -> RunOnce:
     return run_once
 
 
-WORKLOAD = _common.range_workload("protocol.async_genexpr", __doc__ or "", prepare)
+WORKLOAD = _common.range_workload(
+    "protocol.async_genexpr", __doc__ or "", prepare, in_default_run=False
+)

@@ -72,4 +72,6 @@ def prepare(case: Case) -> RunOnce:
     return run_once
 
 
-WORKLOAD = _common.range_workload("protocol.class_iterator", __doc__ or "", prepare)
+WORKLOAD = _common.range_workload(
+    "protocol.class_iterator", __doc__ or "", prepare, checkpoint_only_by_default=True
+)

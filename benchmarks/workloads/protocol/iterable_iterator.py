@@ -46,5 +46,9 @@ def prepare(case: Case) -> RunOnce:
 
 
 WORKLOAD = _common.range_workload(
-    "protocol.iterable_iterator", __doc__ or "", prepare, checkpoint_only_by_default=True
+    "protocol.iterable_iterator",
+    __doc__ or "",
+    prepare,
+    checkpoint_only_by_default=True,
+    in_default_run=False,  # the same iterator as class_iterator, behind __aiter__
 )

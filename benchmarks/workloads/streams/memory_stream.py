@@ -37,8 +37,8 @@ ITEMS_LADDER: tuple[int, ...] = (100, 1_000, 10_000)
 #: Default run: every buffer size at this many items.
 DEFAULT_ITEMS = 1_000
 
-#: Default run: rendezvous and room to run ahead, for both APIs (one slot is on ``--ladder``).
-DEFAULT_BUFFERS: tuple[int, ...] = (0, 64)
+#: Default run: room to run ahead, for both APIs (rendezvous and one slot are on ``--ladder``).
+DEFAULT_BUFFERS: tuple[int, ...] = (64,)
 
 PARAMS: Mapping[str, tuple[ParamValue, ...]] = {
     "api": APIS,
