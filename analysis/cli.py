@@ -1,4 +1,4 @@
-"""``python -m analysis report RESULTS... [-o DIR]``: errors are one line and exit code 2.
+"""``python -m analysis report|compare|history ...``: errors are one line and exit code 2.
 
 Exit codes: 0 the report was written; 2 bad input, a usage error or an output folder that
 cannot be written (one ``error: ...`` line, nothing written); 130 / 143 stopped by SIGINT
@@ -82,7 +82,14 @@ def parser() -> argparse.ArgumentParser:
         help="compare each run on its own instead of pooling runs of the same machine and Python",
     )
     add_compare_parser(commands)
+    add_history_parser(commands)
     return main
+
+
+def add_history_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from analysis import history_report
+
+    history_report.add_parser(commands)
 
 
 def add_compare_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -231,6 +238,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "compare":
             return run_compare(args)
+        if args.command == "history":
+            from analysis import history_report  # heavy imports (ruptures, matplotlib)
+
+            return history_report.run(args)
         return run_report(args)
     except AnalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)

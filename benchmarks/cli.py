@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from benchmarks import catalog, interrupt
+from benchmarks import catalog, identity, interrupt
 from benchmarks.fixtures import DEFAULT_FIXTURE_ROOT, FixtureCache, FixtureError
 from benchmarks.results import (
     DEFAULT_RESULTS_ROOT,
@@ -98,7 +98,30 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_FIXTURE_ROOT,
         help=f"where input data is built and cached (default: {DEFAULT_FIXTURE_ROOT})",
     )
+    add_ab_parser(commands)
     return parser
+
+
+def add_ab_parser(commands: Any) -> None:
+    """``ab``: interleaved A/B of two environments (benchmarks/interleave.py does the work)."""
+    from benchmarks import interleave
+
+    ab = commands.add_parser(
+        "ab", help="interleaved A/B run of two environments (git ref, Python, pip overrides)"
+    )
+    add_selection_arguments(ab)
+    interleave.add_arguments(ab)
+    ab.add_argument("--fixture-root", type=Path, default=DEFAULT_FIXTURE_ROOT)
+
+
+def command_ab(args: argparse.Namespace) -> int:
+    from benchmarks import interleave
+
+    runtimes, specs = plan(args)
+    try:
+        return interleave.command(args, runtimes, specs, na_reason)
+    except ValueError as exc:
+        fail(str(exc))
 
 
 def output_folder(text: str) -> Path:
@@ -424,6 +447,7 @@ def command_run(args: argparse.Namespace, pyperf_args: list[str]) -> int:
     if args.rigorous:
         pyperf_args = ["--rigorous", *pyperf_args]
     mode = suite_mode(args, pyperf_args)
+    suite_identity = identity.checkout_identity()  # once; every runner gets it on its command line
     manifest: dict[str, Any] = {
         "format": MANIFEST_FORMAT,
         "run_id": "",
@@ -431,12 +455,14 @@ def command_run(args: argparse.Namespace, pyperf_args: list[str]) -> int:
         "mode": mode,
         "pyperf_options": measurement_options(pyperf_args),
         "command": [Path(sys.executable).name, "-m", "benchmarks", *sys.argv[1:]],
+        "identity": suite_identity,
         "runtimes": runtimes,
         "benchmarks": [spec.name for spec in specs],
         "complete": False,
         "na": [],
         "loops": {},
     }
+    pyperf_args = [*pyperf_args, "--identity", identity.encode(suite_identity)]
     folder = open_run_folder(args, manifest)
     with folder:
         return measure(folder, specs, runtimes, mode, pyperf_args, args.fixture_root)
@@ -579,10 +605,12 @@ def measure(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
+    if args.command in ("list", "ab") and rest:
+        fail(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "list":
-        if rest:
-            fail(f"unrecognized arguments: {' '.join(rest)}")
         return command_list(args)
+    if args.command == "ab":
+        return command_ab(args)
     try:
         with interrupt.signals_stop_the_run():
             return command_run(args, rest)

@@ -6,6 +6,13 @@ loop the workload's session is opened (untimed), ``run_once`` is awaited ``loops
 two ``time.perf_counter`` reads, the last result is checked (untimed) and the session is closed
 (untimed). Runtime start-up and shutdown are therefore never inside a measured value.
 
+**Injected slowdown, for sensitivity self-checks.** When ``AITER_BENCH_INJECT_SLOWDOWN`` holds a
+fraction ``s`` (e.g. ``0.05``), each timed batch is stretched to ``(1 + s)`` times its own measured
+duration by busy-waiting on the same clock right after the workload's loop, inside the timed
+region and outside the workload's code: every item then costs ``s`` more of its own measured time,
+whatever the workload and runtime. It is off by default (unset or ``0``) and recorded in every
+benchmark's metadata as ``injected_slowdown``.
+
 Threads are warmed alike on every runtime: for a workload that hands work to threads
 (``Workload.uses_threads``), a round trip to anyio's worker thread and the start of every thread
 of the runtime's own executor (the asyncio family's default executor, which aiofiles uses; trio
@@ -15,13 +22,39 @@ has none) run before the clock, so no runtime starts a thread inside the timed r
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
+from functools import cache
 
 import anyio
 
 from benchmarks.native import anyio_primitives
 from benchmarks.runtimes import Runtime
 from benchmarks.workload import Case, Workload
+
+#: Environment variable holding the injected slowdown, a fraction of the measured time.
+SLOWDOWN_ENV = "AITER_BENCH_INJECT_SLOWDOWN"
+#: Largest slowdown accepted (10 = eleven times slower), to catch a percent given as a fraction.
+MAX_SLOWDOWN = 10.0
+
+
+def parse_slowdown(text: str) -> float:
+    """A slowdown fraction from text: ``""`` is 0; negative, huge or non-numbers are errors."""
+    if not text.strip():
+        return 0.0
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"slowdown {text!r} is not a number (a fraction, e.g. 0.05)") from None
+    if not 0.0 <= value <= MAX_SLOWDOWN:
+        raise ValueError(f"slowdown {text!r} must be a fraction between 0 and {MAX_SLOWDOWN:g}")
+    return value
+
+
+@cache
+def injected_slowdown() -> float:
+    """The slowdown fraction asked for by ``AITER_BENCH_INJECT_SLOWDOWN`` (0.0 when unset)."""
+    return parse_slowdown(os.environ.get(SLOWDOWN_ENV, ""))
 
 
 class LeakedTasks(RuntimeError):
@@ -45,6 +78,7 @@ async def warm_threads(case: Case) -> None:
 async def timed_batch(loops: int, workload: Workload, case: Case) -> float:
     """Run the case ``loops`` times inside the current event loop; return the elapsed seconds."""
     tasks_before = len(anyio.get_running_tasks())
+    slowdown = injected_slowdown()
     if workload.uses_threads:
         await warm_threads(case)
     async with workload.open(case) as run_once:
@@ -54,7 +88,12 @@ async def timed_batch(loops: int, workload: Workload, case: Case) -> float:
         started = clock()
         for _ in loop_range:
             result = await run_once()
-        elapsed = clock() - started
+        now = clock()
+        if slowdown:
+            deadline = started + (now - started) * (1.0 + slowdown)
+            while now < deadline:  # busy wait: the CPU stays as busy as in the workload
+                now = clock()
+        elapsed = now - started
         # Checked before the session closes, so results that live in it (files) still exist.
         workload.check(case, result)
     leaked = len(anyio.get_running_tasks()) - tasks_before

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pyperf
 
+from benchmarks import identity
 from benchmarks.catalog import load_workload
-from benchmarks.harness import time_batch
+from benchmarks.harness import SLOWDOWN_ENV, injected_slowdown, time_batch
 from benchmarks.native import API_ANYIO, API_NATIVE
 from benchmarks.runtimes import RUNTIMES, Runtime, environment_metadata
 from benchmarks.workload import Case, ParamValue, Workload
@@ -48,7 +49,12 @@ def parse_param(workload: Workload, text: str) -> tuple[str, ParamValue]:
 
 
 def benchmark_metadata(
-    runtime_name: str, workload: Workload, case: Case, run_id: str, suite_mode: str
+    runtime_name: str,
+    workload: Workload,
+    case: Case,
+    run_id: str,
+    suite_mode: str,
+    suite_identity: Mapping[str, str] | None = None,
 ) -> dict[str, str | int | float]:
     runtime = RUNTIMES[runtime_name]
     metadata: dict[str, str | int | float] = {
@@ -68,6 +74,9 @@ def benchmark_metadata(
         metadata.update(workload.extra_metadata(case))
     metadata.update(fairness_metadata(runtime, workload, case))
     metadata.update(environment_metadata())
+    if suite_identity:  # absent otherwise: ab stamps it later, analysis reads "unknown"
+        metadata.update(suite_identity)
+    metadata["injected_slowdown"] = injected_slowdown()
     return metadata
 
 
@@ -95,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fixture-dir", type=Path, default=None)
     parser.add_argument("--run-id", default="adhoc")
     parser.add_argument("--suite-mode", default="custom")
+    parser.add_argument(
+        "--identity",
+        metavar="JSON",
+        help="the suite's identity (commit, dirty flag), computed once by the caller; "
+        "by default from the git checkout this module is in",
+    )
     return parser
 
 
@@ -106,6 +121,8 @@ def forward_arguments(cmd: list[str], args: argparse.Namespace) -> None:
     if args.fixture_dir is not None:
         cmd.extend(["--fixture-dir", str(args.fixture_dir)])
     cmd.extend(["--run-id", args.run_id, "--suite-mode", args.suite_mode])
+    if args.identity is not None:
+        cmd.extend(["--identity", args.identity])
 
 
 def main() -> None:
@@ -119,6 +136,11 @@ def main() -> None:
         _argparser=build_parser(),
     )
     args = runner.parse_args()
+    if args.identity is None and not args.worker:  # once here, not in every worker
+        args.identity = identity.encode(identity.checkout_identity())
+    # pyperf passes workers a minimal environment: keep the injected slowdown.
+    args.inherit_environ = [*(args.inherit_environ or []), SLOWDOWN_ENV]
+    suite_identity = identity.decode(args.identity) if args.identity else None
     workload = load_workload(args.workload)
     params: Mapping[str, ParamValue] = dict(parse_param(workload, p) for p in args.param)
     missing = [name for name in workload.params if name not in params]
@@ -133,7 +155,9 @@ def main() -> None:
         workload,
         case,
         inner_loops=workload.inner_loops(case),
-        metadata=benchmark_metadata(args.runtime, workload, case, args.run_id, args.suite_mode),
+        metadata=benchmark_metadata(
+            args.runtime, workload, case, args.run_id, args.suite_mode, suite_identity
+        ),
     )
 
 

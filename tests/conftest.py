@@ -35,3 +35,9 @@ def run_cli(
 @pytest.fixture(params=AVAILABLE_RUNTIMES)
 def runtime_name(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def ab_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One ``ab`` environment cache for the whole session: environments are built once."""
+    return tmp_path_factory.mktemp("ab-cache")

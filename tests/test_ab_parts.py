@@ -1,0 +1,99 @@
+"""The pieces of ``ab``: SPEC grammar, ABBA order, settings, merging worker files."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pyperf
+import pytest
+
+from benchmarks import interleave
+from benchmarks.environments import Spec, SpecError, parse_spec, resolve_commit, resolve_python
+from tests.conftest import REPO_ROOT
+
+
+def test_bare_word_is_a_ref_and_defaults_are_the_working_tree() -> None:
+    assert parse_spec("main") == Spec("main", ref="main")
+    assert parse_spec(".") == Spec(".", ref=".")
+    default = parse_spec("pip=anyio==4.15.0")
+    assert default.ref == "." and default.pip == ("anyio==4.15.0",)
+
+
+def test_full_spec() -> None:
+    spec = parse_spec("ref=v1, python=3.12, pip=anyio==4.15.0, pip=/src/trio, slowdown=0.05")
+    assert spec.ref == "v1"
+    assert spec.python == "3.12"
+    assert spec.pip == ("anyio==4.15.0", "/src/trio")
+    assert spec.slowdown == 0.05
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("colour=red", "unknown SPEC key 'colour'.*valid keys: ref, python, pip, slowdown"),
+        ("main,dev", "'ref' given twice"),
+        ("ref=", "has no value"),
+        ("main,,pip=x", "empty item"),
+        ("slowdown=-1", "slowdown"),
+    ],
+)
+def test_bad_specs_name_the_problem(text: str, message: str) -> None:
+    with pytest.raises(SpecError, match=message):
+        parse_spec(text)
+
+
+def test_with_slowdown_keeps_the_environment() -> None:
+    spec = parse_spec("HEAD,pip=anyio==4.15.0").with_slowdown(0.1)
+    assert (spec.ref, spec.pip, spec.slowdown) == ("HEAD", ("anyio==4.15.0",), 0.1)
+
+
+def test_unknown_ref_and_python_are_refused() -> None:
+    with pytest.raises(SpecError, match="not a commit"):
+        resolve_commit(REPO_ROOT, "no-such-ref-anywhere")
+    with pytest.raises(SpecError, match=r"no python2\.1 on PATH"):
+        resolve_python("2.1")
+    with pytest.raises(SpecError, match="not an executable"):
+        resolve_python("/no/such/python")
+
+
+def test_abba_order_balances_both_sides() -> None:
+    order = interleave.abba_order(4)
+    assert order == [0, 1, 1, 0, 0, 1, 1, 0]
+    # each side runs as often first as second within a pair, and equally often overall
+    assert order.count(0) == order.count(1) == 4
+
+
+def namespace(**given: object) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    interleave.add_settings_arguments(parser)
+    args = parser.parse_args([])
+    for key, value in given.items():
+        setattr(args, key, value)
+    return args
+
+
+def test_settings_fast_halves_processes_and_bad_values_are_refused() -> None:
+    assert interleave.settings_from(namespace(fast=True)).processes == max(
+        3, interleave.runner.PROCESSES // 2
+    )
+    assert interleave.settings_from(namespace(processes=2)).processes == 2
+    with pytest.raises(ValueError, match="--values"):
+        interleave.settings_from(namespace(values=0))
+
+
+def test_worker_files_of_a_side_merge_into_one_benchmark(tmp_path: Path) -> None:
+    files = []
+    for index in range(3):
+        run = pyperf.Run(
+            [1e-6 + index * 1e-9, 1.1e-6],
+            warmups=[(8, 1e-6)],
+            metadata={"name": "b", "loops": 8, "unit": "second"},
+            collect_metadata=False,
+        )
+        path = tmp_path / f"w{index}.json"
+        pyperf.Benchmark([run]).dump(str(path))
+        files.append(path)
+    merged = interleave.merged_benchmark(files)
+    assert merged.get_nrun() == 3
+    assert len(merged.get_values()) == 6
