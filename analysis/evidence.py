@@ -144,17 +144,45 @@ def interval(estimate: Estimate, confidence: float) -> tuple[float, float]:
     return estimate.log_diff - half, estimate.log_diff + half
 
 
-def decide(log_low: float, log_high: float, floor: float, labels: Labels) -> str:
-    """The verdict of one interval (log scale) against the band ``[1/(1+f), 1+f]``."""
+#: The report's rule: a difference is claimed only when the whole interval is beyond the band.
+BEYOND_BAND = "beyond-band"
+#: The regression gate's rule: a difference is claimed when the interval excludes 1 and
+#: reaches beyond the band (a change is shown, and it may be as large as the threshold).
+GATE = "gate"
+RULES: tuple[str, ...] = (BEYOND_BAND, GATE)
+
+
+def decide(
+    log_low: float, log_high: float, floor: float, labels: Labels, rule: str = BEYOND_BAND
+) -> str:
+    """The verdict of one interval (log scale) against the band ``[1/(1+f), 1+f]``.
+
+    Both rules call an interval wholly inside the band *equivalent* and anything unclaimed
+    *inconclusive*. They differ in what makes a claim of *worse* (or *better*):
+
+    * :data:`BEYOND_BAND` (the report, runtime against runtime): the whole interval lies above
+      ``1+f``: the difference is shown to be at least the floor;
+    * :data:`GATE` (``compare``, a CI gate): the whole interval lies above 1 and its upper end
+      above ``1+f``: a slowdown is shown, and the data cannot rule out that it reaches the
+      threshold. A true slowdown of exactly the threshold is then caught with the power of a
+      test against 1, where the first rule would catch it at most half of the time; a small real
+      slowdown that the interval shows to be under the threshold passes as equivalent.
+    """
     if math.isnan(log_low) or math.isnan(log_high):
         return labels.too_few
     band = math.log1p(floor)
+    if -band <= log_low and log_high <= band:
+        return labels.equivalent
+    if rule == GATE:
+        if log_low > 0.0 and log_high > band:
+            return labels.worse
+        if log_high < 0.0 and log_low < -band:
+            return labels.better
+        return labels.inconclusive
     if log_low > band:
         return labels.worse
     if log_high < -band:
         return labels.better
-    if -band <= log_low and log_high <= band:
-        return labels.equivalent
     return labels.inconclusive
 
 
@@ -163,6 +191,7 @@ def decide_table(
     family_columns: Sequence[str],
     confidence: float,
     labels: Labels,
+    rule: str = BEYOND_BAND,
 ) -> pd.DataFrame:
     """Add simultaneous intervals, verdicts and detectable differences to a table of estimates.
 
@@ -176,7 +205,8 @@ def decide_table(
     **Detectable difference.** ``detectable`` is the smallest true relative difference that this
     data would call worse (or better) with probability :data:`DETECTION_POWER`: an interval
     ``d ± t·se`` lies beyond the band when ``d > log(1+f) + t·se``, which for a true difference
-    ``δ`` happens with about the stated power when ``δ = log(1+f) + (t + t_power)·se``.
+    ``δ`` happens with about the stated power when ``δ = log(1+f) + (t + t_power)·se``. Under
+    :data:`GATE` the interval has only to clear 1: ``δ = (t + t_power)·se``.
     """
     table = estimates.copy()
     estimable = table["se"].notna()
@@ -210,9 +240,10 @@ def decide_table(
     table["ratio"] = np.exp(log_diff)
     table["ci_low"], table["ci_high"] = np.exp(low), np.exp(high)
     table["ci95_low"], table["ci95_high"] = np.exp(log_diff - half95), np.exp(log_diff + half95)
-    table["detectable"] = np.expm1(band + (half / np.where(se > 0, se, 1.0) + power) * se)
+    claim_from = band if rule == BEYOND_BAND else 0.0  # where an interval must start to claim
+    table["detectable"] = np.expm1(claim_from + (half / np.where(se > 0, se, 1.0) + power) * se)
     table["verdict"] = [
-        decide(lo, hi, f, labels)
+        decide(lo, hi, f, labels, rule)
         for lo, hi, f in zip(low, high, table["floor"].to_numpy(dtype=float), strict=True)
     ]
     return table

@@ -5,8 +5,10 @@ same benchmark and the same Python are paired across a BASELINE and a CANDIDATE 
 or files; shards of one side are merged first), and each pair gets the candidate/baseline ratio
 of geometric-mean times with a Welch interval on per-process log means. Intervals are
 Bonferroni-simultaneous over *every* comparison of the run (after merging shards, never per
-shard), and each gives one verdict against its threshold: **regression** (wholly above
-``1 + t``), **improvement** (wholly below ``1 / (1 + t)``), **equivalent** (wholly inside) or
+shard), and each gives one verdict against its threshold t, by the gate rule of
+:func:`analysis.evidence.decide`: **regression** (the interval lies wholly above 1 and reaches
+above ``1 + t``: a slowdown is shown and may be as large as t), **improvement** (the mirror
+image), **equivalent** (wholly inside ``[1/(1+t), 1+t]``: any change is shown to be under t) or
 **inconclusive**.
 """
 
@@ -227,7 +229,9 @@ def compare_results(
             "the baseline and the candidate have no benchmark x runtime in common: "
             "nothing to compare"
         )
-    table = evidence.decide_table(pd.DataFrame(rows), [], confidence, VERSION_LABELS)
+    table = evidence.decide_table(
+        pd.DataFrame(rows), [], confidence, VERSION_LABELS, rule=evidence.GATE
+    )
     table = table.rename(columns={"floor": "threshold"})
     return Comparison(
         rows=table,

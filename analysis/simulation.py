@@ -42,6 +42,9 @@ class Scenario:
     shift: float = 1.0
     floor: float = 0.02
     confidence: float = 0.95
+    #: The decision rule (:data:`analysis.evidence.BEYOND_BAND` for the report,
+    #: :data:`analysis.evidence.GATE` for ``compare``).
+    rule: str = evidence.BEYOND_BAND
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,9 @@ def simulate_report(rng: np.random.Generator, scenario: Scenario) -> pd.DataFram
             {"log_diff": estimate.log_diff, "se": estimate.se, "df": estimate.df,
              "floor": scenario.floor}
         )  # fmt: skip
-    return evidence.decide_table(pd.DataFrame(rows), [], scenario.confidence, RUNTIME_LABELS)
+    return evidence.decide_table(
+        pd.DataFrame(rows), [], scenario.confidence, RUNTIME_LABELS, rule=scenario.rule
+    )
 
 
 def simulate(scenario: Scenario, reports: int, seed: int) -> Outcome:

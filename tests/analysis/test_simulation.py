@@ -79,3 +79,30 @@ def test_the_real_pipeline_makes_no_false_claims_in_a_a_reports(tmp_path, synth)
         assert len(ratios) == 80
         claims += int(ratios["verdict"].isin(DIFFERENT).any())
     assert claims == 0
+
+
+@pytest.mark.parametrize("process_sd", [0.01, 0.02])
+def test_the_gate_rule_keeps_false_alarms_low_and_catches_the_threshold(process_sd):
+    """compare's rule with a 5% threshold over 20 comparisons (a PR-sized A/B run)."""
+    common = {"comparisons": 20, "floor": 0.05, "rule": evidence.GATE, "process_sd": process_sd}
+    a_a = simulate(Scenario(**common), REPORTS, seed=31)
+    assert a_a.reports_with_any_claim <= 0.05
+    at_threshold = simulate(Scenario(shift=1.05, **common), REPORTS, seed=32)
+    assert at_threshold.slower_rate >= (0.9 if process_sd == 0.01 else 0.5)
+    small = simulate(Scenario(shift=1.02, process_sd=0.005, comparisons=20, floor=0.05,
+                              rule=evidence.GATE), REPORTS, seed=33)  # fmt: skip
+    assert small.slower_rate <= 0.05  # shown to be under the threshold: equivalent
+
+
+def test_the_rules_agree_on_equivalence_and_differ_on_claims():
+    from analysis.verdict import RUNTIME_LABELS as L
+
+    band = 0.05
+    inside = (-0.01, 0.03)
+    assert evidence.decide(*inside, band, L) == evidence.decide(*inside, band, L, evidence.GATE)
+    assert evidence.decide(*inside, band, L) == "equivalent"
+    straddling = (0.01, 0.09)  # shown above 1, may exceed 5%, not shown to exceed it
+    assert evidence.decide(*straddling, band, L) == "inconclusive"
+    assert evidence.decide(*straddling, band, L, evidence.GATE) == "slower"
+    assert evidence.decide(-0.09, -0.01, band, L, evidence.GATE) == "faster"
+    assert evidence.decide(-0.01, 0.09, band, L, evidence.GATE) == "inconclusive"
