@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from benchmarks import catalog, identity, interrupt
+from benchmarks import catalog, identity, interrupt, runner
 from benchmarks.fixtures import DEFAULT_FIXTURE_ROOT, FixtureCache, FixtureError
 from benchmarks.results import (
     DEFAULT_RESULTS_ROOT,
@@ -322,30 +322,6 @@ class Progress:
         self.done += 1
 
 
-def runner_command(
-    spec: catalog.BenchmarkSpec,
-    runtime: str,
-    fixture_dir: Path | None,
-    run_id: str,
-    mode: str,
-    output: Path,
-) -> list[str]:
-    """The ``benchmarks.runner`` command line of one benchmark on one runtime."""
-    command = [
-        sys.executable, "-m", "benchmarks.runner",
-        "--runtime", runtime,
-        "--workload", spec.workload.name,
-        "--run-id", run_id,
-        "--suite-mode", mode,
-        "--output", str(output),
-    ]  # fmt: skip
-    for name, value in spec.params.items():
-        command.extend(["--param", f"{name}={value}"])
-    if fixture_dir is not None:
-        command.extend(["--fixture-dir", str(fixture_dir)])
-    return command
-
-
 #: pyperf options that fix the loops themselves: then nothing is calibrated.
 FIXED_LOOPS_OPTIONS = ("--loops", "-l", "--debug-single-value")
 #: pyperf options that calibration must honour.
@@ -386,7 +362,9 @@ def calibrate_loops(
     import pyperf
 
     output = scratch / f"calibration-{abs(hash(spec.name))}.json"
-    command = runner_command(spec, runtime, fixture_dir, run_id, mode, output)
+    command = runner.runner_command(
+        sys.executable, spec, runtime, fixture_dir, run_id, mode, output
+    )
     command += ["--worker", "--calibrate-loops", *calibration_arguments(pyperf_args)]
     completed = interrupt.run_child(command, capture_stdout=True)
     if completed.returncode != 0 or not output.exists():
@@ -407,7 +385,9 @@ def run_one(
     measured_file: Path,
 ) -> str | None:
     """Measure one benchmark on one runtime into ``measured_file``; the failure reason, if any."""
-    command = runner_command(spec, runtime, fixture_dir, run_id, mode, measured_file)
+    command = runner.runner_command(
+        sys.executable, spec, runtime, fixture_dir, run_id, mode, measured_file
+    )
     verbose = any(re.fullmatch(r"-v+|--verbose", arg) for arg in pyperf_args)
     if not verbose:
         command.append("--quiet")

@@ -124,24 +124,11 @@ def worker_command(
     fixture_dir: Path | None,
     output: Path,
 ) -> list[str]:
-    """A ``benchmarks.runner`` command with this side's interpreter.
-
-    It passes only options that every version of the runner knows, so that a side can be an
-    older commit; the side's identity is stamped on its results by :func:`side_benchmark`.
-    """
-    command = [
-        str(side.environment.python), "-m", "benchmarks.runner",
-        "--runtime", runtime,
-        "--workload", spec.workload.name,
-        "--run-id", side.run_id,
-        "--suite-mode", AB_MODE,
-        "--output", str(output),
-    ]  # fmt: skip
-    for name, value in spec.params.items():
-        command.extend(["--param", f"{name}={value}"])
-    if fixture_dir is not None:
-        command.extend(["--fixture-dir", str(fixture_dir)])
-    return command
+    """A ``benchmarks.runner`` command with this side's interpreter; the side's identity is
+    stamped on its results by :func:`side_benchmark`."""
+    return runner.runner_command(
+        str(side.environment.python), spec, runtime, fixture_dir, side.run_id, AB_MODE, output
+    )
 
 
 def run_worker(side: SideRun, command: list[str], output: Path) -> str | None:

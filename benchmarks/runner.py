@@ -18,7 +18,7 @@ from pathlib import Path
 import pyperf
 
 from benchmarks import identity
-from benchmarks.catalog import load_workload
+from benchmarks.catalog import BenchmarkSpec, load_workload
 from benchmarks.harness import SLOWDOWN_ENV, injected_slowdown, time_batch
 from benchmarks.native import API_ANYIO, API_NATIVE
 from benchmarks.runtimes import RUNTIMES, Runtime, environment_metadata
@@ -123,6 +123,33 @@ def forward_arguments(cmd: list[str], args: argparse.Namespace) -> None:
     cmd.extend(["--run-id", args.run_id, "--suite-mode", args.suite_mode])
     if args.identity is not None:
         cmd.extend(["--identity", args.identity])
+
+
+def runner_command(
+    python: str,
+    spec: BenchmarkSpec,
+    runtime: str,
+    fixture_dir: Path | None,
+    run_id: str,
+    suite_mode: str,
+    output: Path,
+) -> list[str]:
+    """The command line that measures ``spec`` on ``runtime`` with this module, run by
+    ``python`` (the current interpreter, or an A/B side's). It passes only options every version
+    of this module knows, so an older commit's runner accepts it."""
+    command = [
+        python, "-m", "benchmarks.runner",
+        "--runtime", runtime,
+        "--workload", spec.workload.name,
+        "--run-id", run_id,
+        "--suite-mode", suite_mode,
+        "--output", str(output),
+    ]  # fmt: skip
+    for name, value in spec.params.items():
+        command.extend(["--param", f"{name}={value}"])
+    if fixture_dir is not None:
+        command.extend(["--fixture-dir", str(fixture_dir)])
+    return command
 
 
 def main() -> None:
