@@ -17,7 +17,7 @@ from pathlib import Path
 import nox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchmarks import interpreters  # noqa: E402  (standard library only)
+from benchmarks import interpreters
 
 nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = True
