@@ -65,7 +65,10 @@ def _bench_on(version: str, executable: str | None) -> None:
     nox.session(name=f"bench-{version}", python=executable or version)(bench_version)
 
 
-_FOUND = interpreters.discover()
+try:
+    _FOUND = interpreters.discover()
+except interpreters.InterpreterError as _error:
+    sys.exit(f"error: {_error}")
 for _interpreter in _FOUND:
     _bench_on(_interpreter.version, _interpreter.executable)
 
