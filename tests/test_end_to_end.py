@@ -232,7 +232,7 @@ def test_loops_are_calibrated_once_and_shared_by_every_runtime(tmp_path: Path) -
         assert loops == {recorded["loops"]}, runtime
 
 
-BROKEN_RUNTIME = '''
+BROKEN_RUNTIME = """
 
 def _refusing_loop():
     raise RuntimeError("zz-broken loop refuses to start (test)")
@@ -241,7 +241,7 @@ def _refusing_loop():
 RUNTIMES["zz-broken"] = Runtime(
     "zz-broken", backend="asyncio", backend_options={"loop_factory": _refusing_loop}
 )
-'''
+"""
 
 
 def test_a_runtime_whose_start_raises_is_recorded_as_failed_and_the_run_goes_on(
