@@ -161,9 +161,12 @@ def draw(versions: Versions, folder: Path) -> dict[tuple[str, str], list[Plot]]:
     machines = versions.machines()
     drawn: dict[tuple[str, str], list[Plot]] = {}
     for machine in machines:
+        times = _machine(versions.times, machine)
+        if times[VERSION].nunique() < 2:
+            continue  # one version: nothing to show across versions
         suffix = "" if len(machines) == 1 else f"-{slug(machine[0])}"
         mine = []
-        families = sorted(set(_machine(versions.times, machine)["workload_family"]))
+        families = sorted(set(times["workload_family"]))
         for family in families:
             figure = version_figure(versions, machine, family)
             if figure is not None:

@@ -116,3 +116,23 @@ def test_a_benchmark_missing_on_one_version_is_na(tmp_path: Path, synth) -> None
         if line.startswith("| io.file_chunks | chunk=1024 ") and "n/a" in line
     )
     assert row.count("n/a") == 2  # the time on 3.13 and the ratio
+
+
+def test_machines_are_never_pooled(two_versions: list[Path], tmp_path: Path, synth) -> None:  # type: ignore[no-untyped-def]
+    other = synth.write_run(
+        tmp_path / "other-host",
+        synth.standard_specs(OLDER_SHIFTS),
+        seed=5,
+        python="3.13.0",
+        hostname="other-host",
+    )
+    results = load_results([*two_versions, other])
+    versions = across_versions(results)
+    assert set(versions.ratios["hostname"]) == {"bench-host"}
+    assert set(versions.ratios["baseline_version"]) == {"3.11.7"}
+    report = build_report([*two_versions, other], tmp_path / "out", Settings())
+    markdown = report.markdown.read_text()
+    assert "### bench-host: Python 3.11.7, 3.12.1" in markdown
+    assert "### other-host" not in markdown
+    version_plots = [p for p in report.plots if p.kind == "versions"]
+    assert version_plots and all("other-host" not in p.png.name for p in version_plots)
