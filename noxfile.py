@@ -68,7 +68,8 @@ def _bench_on(version: str, executable: str | None) -> None:
 try:
     _FOUND = interpreters.discover()
 except interpreters.InterpreterError as _error:
-    sys.exit(f"error: {_error}")
+    print(f"error: {_error}", file=sys.stderr)
+    sys.exit(2)
 for _interpreter in _FOUND:
     _bench_on(_interpreter.version, _interpreter.executable)
 
