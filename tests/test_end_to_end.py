@@ -270,18 +270,17 @@ def test_a_runtime_whose_start_raises_is_recorded_as_failed_and_the_run_goes_on(
         cwd=project,
     )
     assert completed.returncode == 1, completed.stdout + completed.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    benchmarks = manifest["benchmarks"]
+    assert len(benchmarks) >= 2
     failed = [line for line in completed.stdout.splitlines() if line.startswith("FAILED ")]
-    assert len(failed) == 3
+    assert len(failed) == len(benchmarks)
     for line in failed:
         assert line.endswith(" on zz-broken: RuntimeError: zz-broken loop refuses to start (test)")
     assert not (out / "zz-broken.json").exists()
+    # Every benchmark after a failure still ran on the runtime that works.
     measured = pyperf.BenchmarkSuite.load(str(out / "asyncio.json")).get_benchmark_names()
-    assert sorted(measured) == [
-        "protocol.async_generator[mode=checkpoint,items=10]",
-        "protocol.async_generator[mode=nosuspend,items=10]",
-        "protocol.sync_reference[items=10]",
-    ]
-    manifest = json.loads((out / "manifest.json").read_text())
+    assert sorted(measured) == sorted(benchmarks)
     assert {(c["runtime"], c["kind"]) for c in manifest["na"]} == {("zz-broken", "failed")}
-    assert len(manifest["na"]) == 3
+    assert len(manifest["na"]) == len(benchmarks)
     assert manifest["complete"] is True
