@@ -1,13 +1,23 @@
-"""Sessions: ``bench`` (measure and report), ``tests``, ``fidelity``, ``report``, ``lint``,
-``ab`` (interleaved A/B of two environments) and ``calibrate`` (sensitivity of the A/B gate).
+"""Sessions: ``bench`` (measure and report), ``bench-3.X``, ``matrix``, ``tests``, ``fidelity``,
+``report``, ``lint``, ``ab`` (interleaved A/B of two environments) and ``calibrate``
+(sensitivity of the A/B gate).
 
 Every session installs what it needs from pyproject.toml into its own virtualenv, so the only
-prerequisites are Python and ``pip install nox``.
+prerequisites are Python and ``pip install nox``. ``bench`` runs on the interpreter that runs
+nox; ``bench-3.10`` .. ``bench-3.13`` on that CPython, found by ``benchmarks/interpreters.py``
+(``BENCH_PYTHONS``, ``python3.X`` on PATH, pyenv, uv); ``matrix`` on every one installed.
 """
 
 from __future__ import annotations
 
+import sys
+import time
+from pathlib import Path
+
 import nox
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchmarks import interpreters
 
 nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = True
@@ -20,6 +30,10 @@ def _has_output_option(args: list[str]) -> bool:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Run the default matrix (or ``-- ARGS`` for ``python -m benchmarks run``), then report."""
+    _bench(session)
+
+
+def _bench(session: nox.Session) -> None:
     session.install("-e", ".[analysis]")
     args = list(session.posargs)
     if not _has_output_option(args):
@@ -41,6 +55,40 @@ def bench(session: nox.Session) -> None:
         # Requested vs achieved sleeps per runtime, for reading timer_bound cells (plain JSON).
         session.run("python", "-m", "benchmarks.timer_accuracy", "-o", output)
         session.run("python", "-m", "analysis", "report", output)  # writes <output>/report/
+
+
+def _bench_on(version: str, executable: str | None) -> None:
+    def bench_version(session: nox.Session) -> None:
+        _bench(session)
+
+    bench_version.__doc__ = f"``bench`` on CPython {version} ({executable or 'not found'})."
+    nox.session(name=f"bench-{version}", python=executable or version)(bench_version)
+
+
+try:
+    _FOUND = interpreters.discover()
+except interpreters.InterpreterError as _error:
+    print(f"error: {_error}", file=sys.stderr)
+    sys.exit(2)
+for _interpreter in _FOUND:
+    _bench_on(_interpreter.version, _interpreter.executable)
+
+
+@nox.session(python=False)
+def matrix(session: nox.Session) -> None:
+    """The default matrix on every installed CPython 3.10-3.13 in turn, then one report.
+
+    Results go to ``results/matrix-<time>/py3.X/`` and the report across them to
+    ``results/matrix-<time>/report/``; ``-- ARGS`` go to every ``bench-3.X``.
+    """
+    versions = interpreters.installed(_FOUND, log=session.log)
+    if not versions:
+        session.error(f"no CPython {', '.join(interpreters.VERSIONS)} found; set BENCH_PYTHONS")
+    root = Path("results") / time.strftime("matrix-%Y-%m-%dT%H%M%S")
+    folders = [root / f"py{version}" for version in versions]
+    for version, folder in zip(versions, folders, strict=True):
+        session.notify(f"bench-{version}", posargs=[*session.posargs, "-o", str(folder)])
+    session.notify("report", posargs=[*map(str, folders), "-o", str(root / "report")])
 
 
 @nox.session

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from analysis import header, layers, tables, timer
@@ -108,8 +109,10 @@ def _context_blocks(
     return blocks
 
 
-def build(comparison: Comparison, plots: dict[str, list[Plot]]) -> list[Block]:
-    """Every block of the report, in reading order."""
+def build(
+    comparison: Comparison, plots: dict[str, list[Plot]], extra: Sequence[Block] = ()
+) -> list[Block]:
+    """Every block of the report, in reading order; ``extra`` sections go before the sources."""
     contexts = sorted(set(comparison.results.values["context"]))
     blocks: list[Block] = [
         Heading(f"{TITLE}: ratio to {comparison.settings.baseline}", 1),
@@ -130,6 +133,7 @@ def build(comparison: Comparison, plots: dict[str, list[Plot]]) -> list[Block]:
     if timers is not None:
         blocks.append(Heading("Timer accuracy", 2))
         blocks.append(TableBlock(timers))
+    blocks += list(extra)
     blocks.append(Heading("Source files", 2))
     blocks.append(Items(header.sources(comparison), code=True))
     return blocks

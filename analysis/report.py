@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis import document, plots, render_html, render_md
+from analysis import document, plots, render_html, render_md, versions, versions_view
 from analysis.context import assign_context
 from analysis.export import write_tables
 from analysis.load import load_results
@@ -45,7 +45,16 @@ def build_report(
     with staged_folder(out) as staging:
         data = write_tables(comparison, staging)
         figures = plots.draw_all(comparison, staging / "plots")
-        blocks = document.build(comparison, figures)
+        extra: list[document.Block] = []
+        drawn = [p for mine in figures.values() for p in mine]
+        if versions.has_several_versions(results):
+            used = comparison.settings
+            across = versions.across_versions(results, used.confidence, used.floor)
+            version_figures = versions_view.draw(across, staging / "plots")
+            extra = versions_view.blocks(across, version_figures)
+            data += versions.write_tables(across, staging)
+            drawn += [p for mine in version_figures.values() for p in mine]
+        blocks = document.build(comparison, figures, extra)
         (staging / "report.md").write_text(render_md.render(blocks, staging), encoding="utf-8")
         (staging / "report.html").write_text(render_html.render(blocks), encoding="utf-8")
 
@@ -57,9 +66,5 @@ def build_report(
         markdown=out / "report.md",
         html=out / "report.html",
         data=[moved(path) for path in data],
-        plots=[
-            dataclasses.replace(p, png=moved(p.png), svg=moved(p.svg))
-            for mine in figures.values()
-            for p in mine
-        ],
+        plots=[dataclasses.replace(p, png=moved(p.png), svg=moved(p.svg)) for p in drawn],
     )

@@ -30,7 +30,7 @@ from benchmarks.results import (
     RunFolderError,
     create_run_dir,
 )
-from benchmarks.runtimes import RUNTIMES
+from benchmarks.runtimes import DEFAULT_RUNTIMES, RUNTIMES
 from benchmarks.workload import Case, Fixture, ParamValue
 
 USAGE_ERROR = 2
@@ -136,7 +136,10 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         action="extend",
         nargs="+",
         metavar="NAME",
-        help=f"runtimes to use (default: all of {', '.join(RUNTIMES)})",
+        help=(
+            f"runtimes to use (default: {', '.join(DEFAULT_RUNTIMES)}; "
+            f"all: {', '.join(RUNTIMES)}; 'list' shows all)"
+        ),
     )
     parser.add_argument(
         "--workload", action="extend", nargs="+", metavar="GLOB", help="workload name patterns"
@@ -153,9 +156,10 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def selected_runtimes(names: Sequence[str] | None) -> list[str]:
+def selected_runtimes(names: Sequence[str] | None, everything: bool = False) -> list[str]:
+    """The named runtimes, or by default the default ones (every one when ``everything``)."""
     if not names:
-        return list(RUNTIMES)
+        return list(RUNTIMES) if everything else list(DEFAULT_RUNTIMES)
     for name in names:
         if name not in RUNTIMES:
             fail(f"unknown runtime {name!r}; valid runtimes: {', '.join(RUNTIMES)}")
@@ -193,11 +197,12 @@ def parse_overrides(
 
 
 def plan(
-    args: argparse.Namespace, *, every_workload: bool = False
+    args: argparse.Namespace, *, every_workload: bool = False, every_runtime: bool = False
 ) -> tuple[list[str], list[catalog.BenchmarkSpec]]:
     """The runtimes and benchmarks selected; with no ``--workload`` the default run's workloads
-    (every workload with ``--ladder`` or ``every_workload``)."""
-    runtimes = selected_runtimes(args.runtime)
+    (every workload with ``--ladder`` or ``every_workload``), with no ``--runtime`` the default
+    runtimes (every registered one with ``every_runtime``)."""
+    runtimes = selected_runtimes(args.runtime, every_runtime)
     default_run = not (args.ladder or every_workload)
     try:
         workloads = catalog.select_workloads(args.workload, default_run=default_run)
@@ -222,21 +227,23 @@ def na_reason(spec: catalog.BenchmarkSpec, runtime: str) -> tuple[str, str] | No
 
 
 def command_list(args: argparse.Namespace) -> int:
-    """Every workload at its defaults (or the selection); ``*`` marks those the default run
-    leaves to ``--ladder``."""
-    runtimes, specs = plan(args, every_workload=True)
+    """Every workload at its defaults (or the selection) on every runtime; ``*`` marks the
+    workloads the default run leaves to ``--ladder``."""
+    runtimes, specs = plan(args, every_workload=True, every_runtime=True)
     width = max(len(spec.name) for spec in specs)
-    print(f"{'benchmark':<{width}}  {'unit':<6}  " + "  ".join(f"{r:<9}" for r in runtimes))
+    cols = [max(9, len(r)) for r in runtimes]
+    header = "  ".join(f"{r:<{c}}" for r, c in zip(runtimes, cols, strict=True))
+    print(f"{'benchmark':<{width}}  {'unit':<6}  " + header)
     reasons: dict[str, int] = {}
     for spec in specs:
         cells = []
-        for runtime in runtimes:
+        for runtime, col in zip(runtimes, cols, strict=True):
             na = na_reason(spec, runtime)
             if na is None:
-                cells.append(f"{'ok':<9}")
+                cells.append(f"{'ok':<{col}}")
             else:
                 number = reasons.setdefault(na[1], len(reasons) + 1)
-                cells.append(f"{f'n/a [{number}]':<9}")
+                cells.append(f"{f'n/a [{number}]':<{col}}")
         unit = spec.workload.item_unit
         mark = " " if spec.workload.in_default_run else "*"
         print(f"{spec.name:<{width}}{mark} {unit:<6}  " + "  ".join(cells))
@@ -247,6 +254,9 @@ def command_list(args: argparse.Namespace) -> int:
         f"{len(specs)} benchmarks x {len(runtimes)} runtimes ({in_default} benchmarks in the "
         "default run; * only with --ladder or --workload); values are seconds per unit"
     )
+    extra = [r for r in runtimes if r not in DEFAULT_RUNTIMES]
+    if extra and not args.runtime:
+        print(f"measured only when named with --runtime: {', '.join(extra)}")
     return 0
 
 

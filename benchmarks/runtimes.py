@@ -4,7 +4,12 @@ Adding a runtime is one entry in ``RUNTIMES``. Every runtime is started with
 ``anyio.run(func, backend=runtime.backend, backend_options=runtime.backend_options)``;
 nothing else in the suite branches on the runtime's name. A runtime names its native adapter
 (:mod:`benchmarks.native`: the runtime's own checkpoint, queue, task group and TCP stream),
-imported only when asked for, and the capabilities workloads may depend on.
+imported only when asked for, and the capabilities workloads may depend on. Loops that anyio
+does not name (rloop, an eager task factory) are handed to anyio's asyncio backend as a
+``loop_factory``.
+
+Runtimes with ``default=False`` are measured only when named (``--runtime rloop``), so the
+default run keeps to its time budget.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    import asyncio
+
     from benchmarks.native import Primitives
 
 T = TypeVar("T")
@@ -27,7 +34,7 @@ T = TypeVar("T")
 ASYNCIO_EVENT_LOOP = "asyncio-event-loop"
 
 #: Library versions recorded in every benchmark's metadata, whether installed or not.
-RECORDED_DISTRIBUTIONS: tuple[str, ...] = ("anyio", "trio", "uvloop")
+RECORDED_DISTRIBUTIONS: tuple[str, ...] = ("anyio", "trio", "uvloop", "rloop")
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,10 @@ class Runtime:
     requires: tuple[str, ...] = ()
     #: Platforms (``sys.platform`` prefixes) on which the runtime does not exist.
     unsupported_platforms: tuple[str, ...] = ()
+    #: The oldest Python (major, minor) the runtime exists on.
+    min_python: tuple[int, int] = (3, 10)
+    #: Whether a run without ``--runtime`` measures it.
+    default: bool = True
     #: The module of its native adapter (one per runtime family), imported lazily.
     native_adapter: str = "benchmarks.native._asyncio"
     #: What workloads may rely on (for example ``ASYNCIO_EVENT_LOOP``).
@@ -58,6 +69,9 @@ class Runtime:
 
     def unavailable_reason(self) -> str | None:
         """Why this runtime cannot run on this interpreter, or None when it can."""
+        if sys.version_info[:2] < self.min_python:
+            oldest = ".".join(map(str, self.min_python))
+            return f"{self.name} needs Python {oldest}+ (this is {platform.python_version()})"
         for prefix in self.unsupported_platforms:
             if sys.platform.startswith(prefix):
                 return f"{self.name} does not support platform {sys.platform}"
@@ -75,6 +89,33 @@ class Runtime:
         return anyio.run(
             func, *args, backend=self.backend, backend_options=dict(self.backend_options)
         )
+
+
+def _rloop_loop() -> asyncio.AbstractEventLoop:
+    """rloop's event loop (implemented in Rust)."""
+    import rloop
+
+    return rloop.new_event_loop()
+
+
+def _eager(loop: asyncio.AbstractEventLoop) -> asyncio.AbstractEventLoop:
+    """``loop`` with :func:`asyncio.eager_task_factory`: a new task runs its first step at once."""
+    import asyncio
+
+    loop.set_task_factory(asyncio.eager_task_factory)  # type: ignore[attr-defined]
+    return loop
+
+
+def _asyncio_eager_loop() -> asyncio.AbstractEventLoop:
+    import asyncio
+
+    return _eager(asyncio.new_event_loop())
+
+
+def _uvloop_eager_loop() -> asyncio.AbstractEventLoop:
+    import uvloop
+
+    return _eager(uvloop.new_event_loop())
 
 
 RUNTIMES: dict[str, Runtime] = {
@@ -98,8 +139,38 @@ RUNTIMES: dict[str, Runtime] = {
         Runtime(
             "trio", backend="trio", requires=("trio",), native_adapter="benchmarks.native._trio"
         ),
+        Runtime(
+            "rloop",
+            backend="asyncio",
+            backend_options={"loop_factory": _rloop_loop},
+            requires=("rloop",),
+            unsupported_platforms=("win32",),
+            capabilities=frozenset({ASYNCIO_EVENT_LOOP}),
+            default=False,
+        ),
+        Runtime(
+            "asyncio-eager",
+            backend="asyncio",
+            backend_options={"loop_factory": _asyncio_eager_loop},
+            min_python=(3, 12),
+            capabilities=frozenset({ASYNCIO_EVENT_LOOP}),
+            default=False,
+        ),
+        Runtime(
+            "uvloop-eager",
+            backend="asyncio",
+            backend_options={"loop_factory": _uvloop_eager_loop},
+            requires=("uvloop",),
+            unsupported_platforms=("win32",),
+            min_python=(3, 12),
+            capabilities=frozenset({ASYNCIO_EVENT_LOOP}),
+            default=False,
+        ),
     )
 }
+
+#: The runtimes a run measures when no ``--runtime`` is given.
+DEFAULT_RUNTIMES: tuple[str, ...] = tuple(name for name, rt in RUNTIMES.items() if rt.default)
 
 
 def lacks(runtime_name: str, capability: str) -> bool:

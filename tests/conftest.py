@@ -9,12 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.runtimes import RUNTIMES
+from benchmarks.runtimes import DEFAULT_RUNTIMES, RUNTIMES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-#: Runtimes importable here; the others are tested as n/a, not skipped silently.
-AVAILABLE_RUNTIMES = [name for name, rt in RUNTIMES.items() if rt.unavailable_reason() is None]
+#: Default runtimes importable here; the others are tested as n/a, not skipped silently.
+AVAILABLE_RUNTIMES = [
+    name for name in DEFAULT_RUNTIMES if RUNTIMES[name].unavailable_reason() is None
+]
+#: Every registered runtime that can run here (the default ones and those measured on request).
+RUNNABLE_RUNTIMES = [name for name, rt in RUNTIMES.items() if rt.unavailable_reason() is None]
 
 
 def run_cli(

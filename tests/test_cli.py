@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import platform
+import sys
+
 import pytest
 
 from benchmarks import catalog, cli
-from benchmarks.runtimes import RUNTIMES, Runtime
+from benchmarks.harness import time_batch
+from benchmarks.runtimes import DEFAULT_RUNTIMES, RUNTIMES, Runtime
+from benchmarks.workload import Case
 from tests.conftest import run_cli
 
 
@@ -39,11 +45,11 @@ def test_list_shows_unavailable_runtime_with_its_reason(
     [
         (
             ["run", "--runtime", "curio"],
-            "unknown runtime 'curio'; valid runtimes: asyncio, uvloop, trio",
+            "unknown runtime 'curio'; valid runtimes: asyncio, uvloop, trio, rloop, ",
         ),
         (
             ["list", "--runtime", "curio"],
-            "unknown runtime 'curio'; valid runtimes: asyncio, uvloop, trio",
+            "unknown runtime 'curio'; valid runtimes: asyncio, uvloop, trio, rloop, ",
         ),
         (
             ["run", "--workload", "nothing.like.this"],
@@ -79,7 +85,7 @@ def test_bad_input_writes_no_results(tmp_path) -> None:  # type: ignore[no-untyp
 
 def test_default_selection_is_every_workload_at_its_default_size() -> None:
     runtimes, specs = cli.plan(cli.build_parser().parse_args(["run"]))
-    assert runtimes == list(RUNTIMES)
+    assert runtimes == list(DEFAULT_RUNTIMES)
     protocol = [s for s in specs if s.workload.family == "protocol"]
     assert {s.params["items"] for s in protocol} == {1_000}
     # async_generator: nosuspend control + checkpoint anyio/native; four checkpoint shapes;
@@ -119,3 +125,62 @@ def test_failure_reason_prefers_the_workload_error() -> None:
         cli.failure_reason(stderr, 1) == "benchmarks.workload.WrongResult: x returned 1, expected 2"
     )
     assert cli.failure_reason("", 3) == "runner exited with code 3"
+
+
+NEW_RUNTIMES = ("rloop", "asyncio-eager", "uvloop-eager")
+
+
+def test_new_runtimes_are_registered_but_not_in_the_default_run() -> None:
+    assert set(NEW_RUNTIMES) <= set(RUNTIMES)
+    assert DEFAULT_RUNTIMES == ("asyncio", "uvloop", "trio")
+    assert cli.selected_runtimes(None) == ["asyncio", "uvloop", "trio"]
+    assert cli.selected_runtimes(["rloop", "asyncio"]) == ["rloop", "asyncio"]
+
+
+def test_list_shows_every_runtime_with_its_na_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["list", "--workload", "protocol.sync_reference"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[2:] == list(RUNTIMES)
+    row = next(line for line in out.splitlines() if line.startswith("protocol.sync_reference"))
+    for name in NEW_RUNTIMES:
+        reason = RUNTIMES[name].unavailable_reason()
+        if reason is not None:
+            assert f"] {reason}" in out
+    assert row.count("n/a") == sum(RUNTIMES[n].unavailable_reason() is not None for n in RUNTIMES)
+    assert "measured only when named with --runtime: rloop, asyncio-eager, uvloop-eager" in out
+
+
+def test_eager_runtimes_need_python_3_12() -> None:
+    for name in ("asyncio-eager", "uvloop-eager"):
+        runtime = RUNTIMES[name]
+        assert runtime.min_python == (3, 12)
+        reason = runtime.unavailable_reason()
+        if sys.version_info < (3, 12):
+            assert reason is not None and reason.startswith(f"{name} needs Python 3.12+ (this is ")
+        else:
+            assert reason is None or "needs Python" not in reason
+    future = Runtime("future", backend="asyncio", min_python=(3, 99))
+    assert future.unavailable_reason() == (
+        f"future needs Python 3.99+ (this is {platform.python_version()})"
+    )
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in NEW_RUNTIMES if RUNTIMES[n].unavailable_reason() is None]
+)
+def test_each_new_runtime_runs_a_workload(name: str) -> None:
+    """The loop it promises is the loop that runs (rloop's, or an eager task factory)."""
+
+    async def running_loop() -> tuple[str, bool]:
+        loop = asyncio.get_running_loop()
+        return type(loop).__module__, loop.get_task_factory() is not None
+
+    module, has_factory = RUNTIMES[name].run(running_loop)
+    if name == "rloop":
+        assert module.startswith("rloop")
+    else:
+        assert has_factory
+        assert module.startswith("uvloop" if name.startswith("uvloop") else "asyncio")
+    workload = catalog.load_workload("protocol.async_generator")
+    case = Case({"mode": "checkpoint", "items": 10})
+    assert time_batch(2, RUNTIMES[name], workload, case) > 0

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from benchmarks.runtimes import RUNTIMES
+from benchmarks.runtimes import DEFAULT_RUNTIMES
 from tests.conftest import AVAILABLE_RUNTIMES, REPO_ROOT, run_cli
 
 pytestmark = pytest.mark.slow
@@ -93,7 +93,7 @@ def test_manifest_records_a_complete_run(tiny_run: Path) -> None:
     manifest = json.loads((tiny_run / "manifest.json").read_text())
     assert manifest["complete"] is True
     assert manifest["na"] == []
-    assert manifest["runtimes"] == list(RUNTIMES)
+    assert manifest["runtimes"] == list(DEFAULT_RUNTIMES)
     assert len(manifest["benchmarks"]) == 3
 
 
@@ -230,3 +230,57 @@ def test_loops_are_calibrated_once_and_shared_by_every_runtime(tmp_path: Path) -
         benchmark = pyperf.BenchmarkSuite.load(str(out / f"{runtime}.json")).get_benchmarks()[0]
         loops = {run.get_metadata()["loops"] for run in benchmark.get_runs()}
         assert loops == {recorded["loops"]}, runtime
+
+
+BROKEN_RUNTIME = """
+
+def _refusing_loop():
+    raise RuntimeError("zz-broken loop refuses to start (test)")
+
+
+RUNTIMES["zz-broken"] = Runtime(
+    "zz-broken", backend="asyncio", backend_options={"loop_factory": _refusing_loop}
+)
+"""
+
+
+def test_a_runtime_whose_start_raises_is_recorded_as_failed_and_the_run_goes_on(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(
+        REPO_ROOT / "benchmarks",
+        project / "benchmarks",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    runtimes = project / "benchmarks/runtimes.py"
+    runtimes.write_text(runtimes.read_text() + BROKEN_RUNTIME)
+    out = tmp_path / "run"
+    completed = run_cli(
+        "run",
+        "--workload",
+        "protocol.sync_reference",
+        "protocol.async_generator",
+        "--runtime",
+        "zz-broken",
+        "asyncio",
+        "-o",
+        str(out),
+        *TINY,
+        cwd=project,
+    )
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    benchmarks = manifest["benchmarks"]
+    assert len(benchmarks) >= 2
+    failed = [line for line in completed.stdout.splitlines() if line.startswith("FAILED ")]
+    assert len(failed) == len(benchmarks)
+    for line in failed:
+        assert line.endswith(" on zz-broken: RuntimeError: zz-broken loop refuses to start (test)")
+    assert not (out / "zz-broken.json").exists()
+    # Every benchmark after a failure still ran on the runtime that works.
+    measured = pyperf.BenchmarkSuite.load(str(out / "asyncio.json")).get_benchmark_names()
+    assert sorted(measured) == sorted(benchmarks)
+    assert {(c["runtime"], c["kind"]) for c in manifest["na"]} == {("zz-broken", "failed")}
+    assert len(manifest["na"]) == len(benchmarks)
+    assert manifest["complete"] is True

@@ -33,7 +33,8 @@ def skip_without_task_group(layer: native.Primitives) -> None:
 
 
 def test_each_runtime_names_its_family_adapter() -> None:
-    expected = {"asyncio": "asyncio", "uvloop": "asyncio", "trio": "trio"}
+    expected = {"asyncio": "asyncio", "uvloop": "asyncio", "trio": "trio", "rloop": "asyncio",
+                "asyncio-eager": "asyncio", "uvloop-eager": "asyncio"}  # fmt: skip
     for name, runtime in RUNTIMES.items():
         if runtime.unavailable_reason() is None:
             assert runtime.native().name == expected[name]

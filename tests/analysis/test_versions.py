@@ -1,0 +1,138 @@
+"""Across Python versions: synthetic runs of two versions with known per-runtime shifts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis import Settings, build_report, fmt
+from analysis.load import load_results
+from analysis.verdict import EQUIVALENT, FASTER, INCONCLUSIVE, SLOWER
+from analysis.versions import across_versions, has_several_versions, version_key
+
+#: True ratio of 3.12 to 3.11 per runtime: asyncio faster, uvloop unchanged, trio slower.
+NEWER = {"asyncio": 0.8, "uvloop": 1.0, "trio": 1.25}
+OLDER_SHIFTS = {"asyncio": 1.0, "uvloop": 0.8, "trio": 1.1}
+
+
+@pytest.fixture
+def two_versions(tmp_path: Path, synth) -> list[Path]:  # type: ignore[no-untyped-def]
+    older = synth.write_run(
+        tmp_path / "py3.11",
+        synth.standard_specs(OLDER_SHIFTS),
+        seed=1,
+        python="3.11.7",
+        na=synth.STANDARD_NA,
+    )
+    newer_shifts = {r: OLDER_SHIFTS[r] * NEWER[r] for r in OLDER_SHIFTS}
+    newer = synth.write_run(
+        tmp_path / "py3.12",
+        synth.standard_specs(newer_shifts),
+        seed=2,
+        python="3.12.1",
+        na=synth.STANDARD_NA,
+    )
+    return [older, newer]
+
+
+def test_one_version_is_not_a_version_comparison(standard_run: Path) -> None:
+    assert not has_several_versions(load_results([standard_run]))
+
+
+def test_versions_sort_numerically() -> None:
+    assert sorted(["3.10.13", "3.9.18", "3.13.0"], key=version_key) == [
+        "3.9.18",
+        "3.10.13",
+        "3.13.0",
+    ]
+
+
+def test_each_runtime_gets_its_own_verdict(two_versions: list[Path]) -> None:
+    results = load_results(two_versions)
+    assert has_several_versions(results)
+    versions = across_versions(results, confidence=0.95, floor=0.02)
+    ratios = versions.ratios
+    assert set(ratios["baseline_version"]) == {"3.11.7"}
+    assert set(ratios["version"]) == {"3.12.1"}
+    verdicts = ratios.groupby("runtime")["verdict"].agg(set).to_dict()
+    assert verdicts["asyncio"] == {FASTER}
+    assert verdicts["trio"] == {SLOWER}
+    assert verdicts["uvloop"] <= {EQUIVALENT, INCONCLUSIVE}
+    for runtime, expected in NEWER.items():
+        mine = ratios[ratios["runtime"] == runtime]
+        assert (mine["ratio"].between(expected * 0.97, expected * 1.03)).all(), runtime
+        covered = (mine["ci_low"] <= expected) & (mine["ci_high"] >= expected)
+        assert covered.mean() > 0.8, runtime
+    # The family is every version comparison of the machine, whatever the runtime.
+    assert set(ratios["family_size"]) == {len(ratios)}
+
+
+def test_absolute_times_have_process_level_intervals(two_versions: list[Path]) -> None:
+    versions = across_versions(load_results(two_versions))
+    times = versions.times
+    assert set(times["version"]) == {"3.11.7", "3.12.1"}
+    assert (times["n_processes"] == 6).all()
+    assert ((times["time_low"] < times["time"]) & (times["time"] < times["time_high"])).all()
+
+
+def test_the_report_has_a_section_across_versions(two_versions: list[Path], tmp_path: Path) -> None:
+    report = build_report(two_versions, tmp_path / "out", Settings())
+    markdown = report.markdown.read_text()
+    assert "## Across Python versions" in markdown
+    assert "### bench-host: Python 3.11.7, 3.12.1" in markdown
+    for runtime in NEWER:
+        assert f"{runtime}: time per item by Python version" in markdown
+    assert "3.12.1 / 3.11.7" in markdown
+    assert "0.8" in markdown and fmt.TIMES in markdown
+    row = next(
+        line
+        for line in markdown.splitlines()
+        if line.startswith("| protocol.async_generator | mode=checkpoint, items=1000 ")
+        and "slower" in line
+    )
+    assert "3.11.7" not in row  # cells hold values, not labels
+    kinds = {(p.kind, p.family) for p in report.plots}
+    assert ("versions", "protocol") in kinds and ("versions", "io") in kinds
+    for plot in report.plots:
+        assert plot.png.exists() and plot.svg.exists()
+    assert (tmp_path / "out" / "versions_ratios.csv").exists()
+    assert report.html.read_text().count("data:image/png;base64,") == len(report.plots)
+
+
+def test_a_benchmark_missing_on_one_version_is_na(tmp_path: Path, synth) -> None:  # type: ignore[no-untyped-def]
+    older = synth.write_run(
+        tmp_path / "a", synth.standard_specs(OLDER_SHIFTS), seed=3, python="3.11.7"
+    )
+    newer_specs = [s for s in synth.standard_specs(OLDER_SHIFTS) if s.workload != "io.file_chunks"]
+    newer = synth.write_run(tmp_path / "b", newer_specs, seed=4, python="3.13.0")
+    versions = across_versions(load_results([older, newer]))
+    assert "io.file_chunks" not in set(versions.ratios["workload"])
+    assert "io.file_chunks" in set(versions.times["workload"])
+    report = build_report([older, newer], tmp_path / "out", Settings())
+    row = next(
+        line
+        for line in report.markdown.read_text().splitlines()
+        if line.startswith("| io.file_chunks | chunk=1024 ") and "n/a" in line
+    )
+    assert row.count("n/a") == 2  # the time on 3.13 and the ratio
+
+
+def test_machines_are_never_pooled(two_versions: list[Path], tmp_path: Path, synth) -> None:  # type: ignore[no-untyped-def]
+    other = synth.write_run(
+        tmp_path / "other-host",
+        synth.standard_specs(OLDER_SHIFTS),
+        seed=5,
+        python="3.13.0",
+        hostname="other-host",
+    )
+    results = load_results([*two_versions, other])
+    versions = across_versions(results)
+    assert set(versions.ratios["hostname"]) == {"bench-host"}
+    assert set(versions.ratios["baseline_version"]) == {"3.11.7"}
+    report = build_report([*two_versions, other], tmp_path / "out", Settings())
+    markdown = report.markdown.read_text()
+    assert "### bench-host: Python 3.11.7, 3.12.1" in markdown
+    assert "### other-host" not in markdown
+    version_plots = [p for p in report.plots if p.kind == "versions"]
+    assert version_plots and all("other-host" not in p.png.name for p in version_plots)
