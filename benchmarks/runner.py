@@ -33,7 +33,7 @@ VALUES = 3
 #: Unmeasured warm-up values per worker process.
 WARMUPS = 1
 #: Minimum duration of one value, in seconds (pyperf calibrates ``loops`` to reach it).
-MIN_TIME = 0.04
+MIN_TIME = 0.03
 
 
 def parse_param(workload: Workload, text: str) -> tuple[str, ParamValue]:

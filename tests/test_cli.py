@@ -92,7 +92,7 @@ def test_default_selection_is_every_workload_at_its_default_size() -> None:
     # sync_reference. Ladder-only workloads (e.g. async_genexpr) are left out.
     assert len(protocol) == 8
     assert "protocol.async_genexpr" not in {s.workload.name for s in specs}
-    assert len(specs) == 25
+    assert len(specs) == 24
     _, named = cli.plan(cli.build_parser().parse_args(["run", "--workload", "protocol.async_g*"]))
     assert {s.workload.name for s in named} == {
         "protocol.async_generator",

@@ -92,7 +92,7 @@ WORKLOAD = Workload(
     description=__doc__ or "",
     item_unit="round trip",
     params=PARAMS,
-    defaults={"items": DEFAULT_ITEMS},
+    defaults={"op": "asend", "items": DEFAULT_ITEMS},  # athrow: --ladder or --param op=athrow
     inner_loops=lambda case: case.int("items"),
     expected=expected,
     prepare=prepare,
