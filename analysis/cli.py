@@ -234,7 +234,10 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    # Both stop signals are handled here, as `benchmarks run` does, even where the shell
+    # started us with SIGINT ignored (a background job): a stop never leaves half a report.
+    previous_term = signal.signal(signal.SIGTERM, _terminate)
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         if args.command == "compare":
             return run_compare(args)
@@ -250,4 +253,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted: no report written", file=sys.stderr)
         return EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, previous_term)
+        signal.signal(signal.SIGINT, previous_int)

@@ -61,8 +61,16 @@ class Labels:
     too_few: str = "too few processes"
 
 
+#: Run metadata naming the interleaving block of a worker process: the processes of one block
+#: (one per runtime in ``run``, one per side in ``ab``) ran back to back on the machine.
+BLOCK = "interleave_block"
+#: Fewest blocks common to both sides for a paired contrast; with fewer, Welch's.
+MIN_PAIRED_BLOCKS = 3
+
+
 def process_summaries(values: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    """One row per worker process: ``keys``, ``process_id``, ``log_mean`` and ``n_values``.
+    """One row per worker process: ``keys``, ``process_id``, ``log_mean``, ``n_values`` and its
+    interleaving block (``interleave_block``, None for results not run interleaved).
 
     ``values`` is the tidy frame of :mod:`analysis.load` (one row per value, with the
     ``process_id`` that identifies the pyperf run, i.e. the worker process, it came from).
@@ -71,39 +79,66 @@ def process_summaries(values: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame
     """
     keys = list(keys)
     frame = values[[*keys, "process_id", "suite_run_id", "value"]].copy()
+    frame[BLOCK] = values[BLOCK] if BLOCK in values.columns else None
     frame["log_value"] = np.log(frame["value"].to_numpy(dtype=float))
     grouped = frame.groupby([*keys, "process_id"], sort=True, dropna=False)
     summary = grouped.agg(
         log_mean=("log_value", "mean"),
         n_values=("value", "size"),
         suite_run_id=("suite_run_id", "first"),
+        **{BLOCK: (BLOCK, "first")},
     )
     return summary.reset_index()
 
 
 @dataclass(frozen=True)
 class Estimate:
-    """The difference of two means of process log means, with its Welch standard error."""
+    """The difference of two means of process log means, with its standard error (paired or
+    Welch's, see :func:`contrast`)."""
 
     log_diff: float
     se: float
     df: float
     n: int
     n_base: int
+    #: True when built on within-block differences of interleaved processes.
+    paired: bool = False
 
     @property
     def estimable(self) -> bool:
         return not math.isnan(self.se)
 
 
-def contrast(logs: FloatArray, base_logs: FloatArray) -> Estimate:
-    """Welch's estimate of ``mean(logs) - mean(base_logs)`` (process log means of two sides).
+def contrast(
+    logs: FloatArray,
+    base_logs: FloatArray,
+    blocks: Sequence[object] | None = None,
+    base_blocks: Sequence[object] | None = None,
+) -> Estimate:
+    """The estimate of ``mean(logs) - mean(base_logs)`` (process log means of two sides).
 
-    With fewer than two processes on a side no variance can be estimated: ``se`` is NaN and the
-    comparison is "too few processes".
+    **Paired** when both sides ran interleaved: given each process's block (``blocks``,
+    ``base_blocks``; the processes of one block ran back to back), and at least
+    :data:`MIN_PAIRED_BLOCKS` blocks hold one process of each side, the estimate is the mean of
+    the within-block differences with its one-sample t error (n - 1 degrees of freedom) - a
+    randomised complete block design (Box, Hunter and Hunter, *Statistics for Experimenters*,
+    2nd ed., ch. 4). The machine's slow changes of speed (another tenant, frequency, thermal
+    state: on a shared VM a whole run can shift by 20-40% for seconds at a time) fall on both
+    processes of a block alike and cancel, instead of widening the interval as Welch's must.
+    Processes without a partner are left out of a paired estimate.
+
+    Otherwise **Welch's** unpaired estimate. With fewer than two processes (or pairs) no
+    variance can be estimated: ``se`` is NaN and the comparison is "too few processes".
     """
     a = np.asarray(logs, dtype=float)
     b = np.asarray(base_logs, dtype=float)
+    paired = _paired_differences(a, b, blocks, base_blocks)
+    if paired is not None:
+        k = len(paired)
+        diff = float(paired.mean())
+        if k < 2:
+            return Estimate(diff, math.nan, math.nan, k, k, paired=True)
+        return Estimate(diff, float(paired.std(ddof=1)) / math.sqrt(k), float(k - 1), k, k, True)
     n, m = len(a), len(b)
     diff = float(a.mean() - b.mean()) if n and m else math.nan
     if n < 2 or m < 2:
@@ -114,6 +149,33 @@ def contrast(logs: FloatArray, base_logs: FloatArray) -> Estimate:
         return Estimate(diff, 0.0, float(n + m - 2), n, m)
     df = (va + vb) ** 2 / (va**2 / (n - 1) + vb**2 / (m - 1))
     return Estimate(diff, se, df, n, m)
+
+
+def _paired_differences(
+    a: FloatArray,
+    b: FloatArray,
+    blocks: Sequence[object] | None,
+    base_blocks: Sequence[object] | None,
+) -> FloatArray | None:
+    """``a - b`` per block both sides share, or None when the sides cannot be paired."""
+    if blocks is None or base_blocks is None:
+        return None
+    mine = [str(x) if _present(x) else None for x in blocks]
+    theirs = [str(x) if _present(x) else None for x in base_blocks]
+    if None in mine or None in theirs or len(set(mine)) < len(mine):
+        return None
+    if len(set(theirs)) < len(theirs):
+        return None
+    base_of = dict(zip(theirs, b, strict=True))
+    differences = [value - base_of[block] for block, value in zip(mine, a, strict=True)
+                   if block in base_of]  # fmt: skip
+    if len(differences) < MIN_PAIRED_BLOCKS:
+        return None
+    return np.asarray(differences, dtype=float)
+
+
+def _present(value: object) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
 def level(logs: FloatArray) -> Estimate:

@@ -85,6 +85,22 @@ def _date_range(rows: pd.DataFrame) -> str:
     return dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
 
 
+def _pairing(comparison: Comparison) -> str:
+    """How many comparisons were paired within interleaving blocks, in words."""
+    table = comparison.ratios
+    if "paired" not in table or not len(table):
+        return " (Welch's)"
+    estimable = table[table["se"].notna()]
+    paired = int(estimable["paired"].fillna(False).astype(bool).sum())
+    if paired == 0:
+        return " (Welch's: these processes were not run interleaved)"
+    return (
+        ": paired within interleaving blocks (one worker process of each runtime, run back to "
+        f"back) for {paired} of {len(estimable)} comparisons, so that the machine's slow changes "
+        "of speed cancel; Welch's for the rest"
+    )
+
+
 def method(comparison: Comparison) -> str:
     """One paragraph: how ratios, intervals and verdicts are computed."""
     s = comparison.settings
@@ -95,7 +111,8 @@ def method(comparison: Comparison) -> str:
         "summaries, never on the values of one process as if they were independent. "
         f"Ratio = geometric-mean time per item on the runtime / on {s.baseline}, for the same "
         f"benchmark on the same machine and Python: below 1 is faster than {s.baseline}. "
-        "Intervals are Welch t intervals on the per-process log means, made Bonferroni-"
+        f"Intervals are t intervals on the per-process log means{_pairing(comparison)}, "
+        "made Bonferroni-"
         f"simultaneous over every comparison of one machine and Python (overall "
         f"{s.confidence:.0%}). One interval gives the verdict, against the floor band {band} "
         f"(floor {s.floor:.0%}): **faster**/**slower** when the whole interval lies beyond "

@@ -3,7 +3,9 @@
 The regression view over the statistics core (:mod:`analysis.evidence`): the same runtime, the
 same benchmark and the same Python are paired across a BASELINE and a CANDIDATE result (folders
 or files; shards of one side are merged first), and each pair gets the candidate/baseline ratio
-of geometric-mean times with a Welch interval on per-process log means. Intervals are
+of geometric-mean times with a t interval on per-process log means: paired within the ABBA
+blocks of an interleaved ``ab`` run (see :func:`analysis.evidence.contrast`), Welch's for runs
+made apart. Intervals are
 Bonferroni-simultaneous over *every* comparison of the run (after merging shards, never per
 shard), and each gives one verdict against its threshold t, by the gate rule of
 :func:`analysis.evidence.decide`: **regression** (the interval lies wholly above 1 and reaches
@@ -210,7 +212,10 @@ def compare_results(
             continue
         base, cand = sides["baseline"], sides["candidate"]
         estimate = evidence.contrast(
-            cand["log_mean"].to_numpy(float), base["log_mean"].to_numpy(float)
+            cand["log_mean"].to_numpy(float),
+            base["log_mean"].to_numpy(float),
+            list(cand[evidence.BLOCK]),
+            list(base[evidence.BLOCK]),
         )
         row: dict[str, object] = dict(zip(PAIR_KEY, key, strict=True))
         row.update(
@@ -221,6 +226,7 @@ def compare_results(
             log_diff=estimate.log_diff,
             se=estimate.se,
             df=estimate.df,
+            paired=estimate.paired,
             floor=thresholds.for_benchmark(str(key[3])),
         )
         rows.append(row)

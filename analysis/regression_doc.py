@@ -63,7 +63,8 @@ def method(comparison: Comparison) -> str:
     return (
         "Ratio = candidate / baseline geometric-mean time per item (above 1 is slower). Each "
         "worker process is one unit of evidence (mean log time of its values); intervals are "
-        f"Welch t intervals on those, Bonferroni-simultaneous over all {size} comparisons "
+        f"t intervals on those ({_pairing(rows)}), Bonferroni-simultaneous over all {size} "
+        "comparisons "
         f"(each {each}, overall {comparison.confidence:.0%}). Regression: the interval lies "
         "wholly above 1 and reaches above 1 + threshold (a slowdown is shown, and it may be as "
         "large as the threshold); improvement: the mirror image; equivalent: the interval lies "
@@ -161,3 +162,15 @@ def to_json(comparison: Comparison, fail_on: str) -> dict[str, Any]:
 
 def json_text(comparison: Comparison, fail_on: str) -> str:
     return json.dumps(to_json(comparison, fail_on), indent=2) + "\n"
+
+
+def _pairing(rows: pd.DataFrame) -> str:
+    """How many comparisons were paired within the ABBA blocks of an interleaved run."""
+    estimable = rows[rows["se"].notna()]
+    paired = int(estimable["paired"].fillna(False).astype(bool).sum()) if "paired" in rows else 0
+    if paired == 0:
+        return "Welch's: the sides were not run interleaved"
+    return (
+        f"paired within ABBA blocks for {paired} of {len(estimable)}, so the machine's slow "
+        "changes of speed cancel; Welch's for the rest"
+    )

@@ -2,8 +2,9 @@
 
 A ratio is the geometric-mean time per item on a runtime divided by the baseline's, for one
 benchmark (workload + every parameter) in one context (machine + Python): above 1 is slower.
-Its interval and verdict come from :mod:`analysis.evidence` (Welch's t on per-process log
-means, Bonferroni-simultaneous over every comparison of the context); this module only decides
+Its interval and verdict come from :mod:`analysis.evidence` (t on per-process log means, paired
+within interleaving blocks when the runtimes ran interleaved, else Welch's; Bonferroni-simultaneous
+over every comparison of the context); this module only decides
 what is paired with what, which rows are controls, and which benchmarks a geometric mean covers.
 """
 
@@ -119,6 +120,7 @@ RATIO_COLUMNS: list[str] = [
     "log_diff",
     "se",
     "df",
+    "paired",
     "floor",
     "family_size",
     "decision_confidence",
@@ -175,7 +177,9 @@ def ratio_table(values: pd.DataFrame, settings: Settings) -> pd.DataFrame:
                 continue
             base_fact = facts.loc[(*key, settings.baseline)]
             base_logs = base["log_mean"].to_numpy(float)
-            estimate = evidence.contrast(logs, base_logs)
+            estimate = evidence.contrast(
+                logs, base_logs, list(mine[evidence.BLOCK]), list(base[evidence.BLOCK])
+            )
             both = pd.concat([mine, base])
             runs = both["suite_run_id"].nunique()
             modes = {fact["suite_modes"], base_fact["suite_modes"]}
@@ -189,6 +193,7 @@ def ratio_table(values: pd.DataFrame, settings: Settings) -> pd.DataFrame:
                 log_diff=estimate.log_diff,
                 se=estimate.se,
                 df=estimate.df,
+                paired=estimate.paired,
                 note="; ".join(n for n in notes if n),
                 suite_modes=_joined(pd.Series(sorted(modes))),
                 source_files=", ".join(

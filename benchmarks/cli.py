@@ -1,8 +1,12 @@
 """``python -m benchmarks``: list the workload x runtime matrix, or run a selection of it.
 
-``run`` starts ``python -m benchmarks.runner`` (pyperf) once per benchmark x runtime, benchmark
-by benchmark with the runtimes in rotating order, so slow drift of a noisy machine spreads over
-all runtimes alike. Each result is merged into ``DIR/<runtime>.json`` as soon as it is measured
+``run`` measures benchmark by benchmark. For each, ``loops`` is calibrated once, then the
+runtimes' pyperf worker processes (``python -m benchmarks.runner --worker``) run interleaved in
+blocks, one process of each runtime per block in rotating order (``benchmarks.runtime_blocks``),
+so a noisy machine's slow changes of speed fall on every runtime alike and the analysis can pair
+processes within blocks. pyperf options a single worker cannot honour (memory tracking,
+``--debug-single-value``, ...) run each runtime as one pyperf master instead, one after another.
+Each result is merged into ``DIR/<runtime>.json`` as soon as it is measured
 (the run folder, its lock and manifest: ``benchmarks.results``). A benchmark that fails, or
 whose input data cannot be built, is recorded in the manifest and the run goes on. SIGINT and
 SIGTERM stop the run cleanly (``benchmarks.interrupt``) with exit code 130 or 143.
@@ -20,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from benchmarks import catalog, identity, interrupt, runner
+from benchmarks import catalog, identity, interrupt, runner, runtime_blocks
 from benchmarks.fixtures import DEFAULT_FIXTURE_ROOT, FixtureCache, FixtureError
 from benchmarks.results import (
     DEFAULT_RESULTS_ROOT,
@@ -516,6 +520,81 @@ def same_loops(
     return [f"--loops={loops}"]
 
 
+def measure_apart(
+    folder: RunFolder,
+    spec: catalog.BenchmarkSpec,
+    runnable: Sequence[tuple[str, Cell]],
+    mode: str,
+    pyperf_args: Sequence[str],
+    interleaved: runtime_blocks.WorkerSettings | None,
+    fixtures: FixtureCache,
+    scratch: Path,
+    index: int,
+    progress: Progress,
+) -> dict[str, Path | str]:
+    """Each runtime as one pyperf master and its workers, one runtime after another (for
+    pyperf options a single worker cannot honour, such as memory tracking)."""
+    outcomes: dict[str, Path | str] = {}
+    for runtime, _ in runnable:
+        progress.announce(f"{spec.name} on {runtime}")
+        measured_file = scratch / f"{runtime}-{index}.json"
+        try:
+            fixture_dir = fixtures.folder(fixture_of(spec))
+        except FixtureError as exc:  # fails this benchmark only; the run goes on
+            outcomes[runtime] = str(exc)
+            progress.finish_one()
+            continue
+        loops_args = same_loops(folder, spec, runtime, fixture_dir, mode, pyperf_args, scratch)
+        reason = run_one(
+            spec, runtime, fixture_dir, folder.manifest["run_id"], mode,
+            [*pyperf_args, *loops_args], measured_file,
+        )  # fmt: skip
+        outcomes[runtime] = measured_file if reason is None else reason
+        progress.finish_one()
+    return outcomes
+
+
+def measure_interleaved(
+    folder: RunFolder,
+    spec: catalog.BenchmarkSpec,
+    runnable: Sequence[tuple[str, Cell]],
+    mode: str,
+    pyperf_args: Sequence[str],
+    interleaved: runtime_blocks.WorkerSettings | None,
+    fixtures: FixtureCache,
+    scratch: Path,
+    index: int,
+    progress: Progress,
+) -> dict[str, Path | str]:
+    """Every runtime of ``spec`` at once, worker processes interleaved in blocks
+    (:mod:`benchmarks.runtime_blocks`), with loops calibrated once."""
+    assert interleaved is not None
+    runtimes = [runtime for runtime, _ in runnable]
+    progress.announce(f"{spec.name} on {', '.join(runtimes)}, interleaved")
+    try:
+        fixture_dir = fixtures.folder(fixture_of(spec))
+    except FixtureError as exc:  # fails this benchmark only; the run goes on
+        for _ in runtimes:
+            progress.finish_one()
+        return dict.fromkeys(runtimes, str(exc))
+    loops: int | str = interleaved.loops or "no runtime could calibrate loops"
+    for runtime in runtimes if interleaved.loops is None else ():
+        found = same_loops(folder, spec, runtime, fixture_dir, mode, pyperf_args, scratch)
+        if found:
+            loops = int(found[0].split("=")[1])
+            break
+    if isinstance(loops, str):
+        outcomes: dict[str, Path | str] = dict.fromkeys(runtimes, loops)
+    else:
+        outcomes = runtime_blocks.measure_benchmark(
+            spec, runtimes, fixture_dir, folder.manifest["run_id"], mode, interleaved, loops,
+            pyperf_args, scratch, failure_reason,
+        )  # fmt: skip
+    for _ in runtimes:
+        progress.finish_one()
+    return outcomes
+
+
 def measure(
     folder: RunFolder,
     specs: Sequence[catalog.BenchmarkSpec],
@@ -525,7 +604,7 @@ def measure(
     fixture_root: Path,
 ) -> int:
     """Measure every cell of the selection the folder still lacks; the exit code."""
-    run_dir, run_id = folder.path, folder.manifest["run_id"]
+    run_dir = folder.path
     rows = rotated_cells(specs, runtimes)
     todo = {cell.key for cell in folder.plan(cell for _, row in rows for _, cell in row)}
     unit = "bytes (peak memory)" if mode == "memory" else "seconds per item_unit"
@@ -538,9 +617,14 @@ def measure(
     )  # fmt: skip
     failures = not_applicable = 0
     fixtures = FixtureCache(fixture_root)
+    interleaved = runtime_blocks.worker_settings(pyperf_args)
+    folder.manifest["interleaved"] = interleaved is not None
+    if interleaved is None:
+        print("these pyperf options run each runtime apart (not interleaved)", flush=True)
     try:
         with tempfile.TemporaryDirectory(prefix="aiter-bench-") as scratch:
             for index, (spec, row) in enumerate(rows):
+                runnable: list[tuple[str, Cell]] = []
                 for runtime, cell in row:
                     if cell.key not in todo:  # measured or recorded before --resume
                         continue
@@ -551,28 +635,23 @@ def measure(
                         folder.record(cell, kind, reason)
                         not_applicable += 1
                         continue
-                    progress.announce(f"{spec.name} on {runtime}")
-                    measured_file = Path(scratch) / f"{runtime}-{index}.json"
-                    try:
-                        fixture_dir = fixtures.folder(fixture_of(spec))
-                    except FixtureError as exc:  # fails this benchmark only; the run goes on
-                        reason = str(exc)
-                    else:
-                        loops_args = same_loops(
-                            folder, spec, runtime, fixture_dir, mode, pyperf_args, Path(scratch)
-                        )
-                        reason = run_one(
-                            spec, runtime, fixture_dir, run_id, mode,
-                            [*pyperf_args, *loops_args], measured_file,
-                        )  # fmt: skip
-                    progress.finish_one()
-                    if reason is None:
-                        print(f"    {describe(measured_file)}", flush=True)
-                        folder.merge(cell, measured_file)
+                    runnable.append((runtime, cell))
+                if not runnable:
+                    continue
+                measure_one = measure_interleaved if interleaved is not None else measure_apart
+                outcomes = measure_one(
+                    folder, spec, runnable, mode, pyperf_args, interleaved, fixtures,
+                    Path(scratch), index, progress,
+                )  # fmt: skip
+                for runtime, cell in runnable:
+                    outcome = outcomes[runtime]
+                    if isinstance(outcome, Path):
+                        print(f"    {runtime}: {describe(outcome)}", flush=True)
+                        folder.merge(cell, outcome)
                         continue
                     failures += 1
-                    print(f"FAILED {spec.name} on {runtime}: {reason}", flush=True)
-                    folder.record(cell, "failed", reason)
+                    print(f"FAILED {spec.name} on {runtime}: {outcome}", flush=True)
+                    folder.record(cell, "failed", outcome)
     except interrupt.Interrupted as stop:
         print(
             f"interrupted by {stop.name}: {progress.done - failures} benchmarks measured and "

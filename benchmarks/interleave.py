@@ -8,7 +8,9 @@ both sides alike instead of on whichever ran second. Each side's worker results 
 one pyperf benchmark (``Benchmark.add_runs``) and written into that side's results folder,
 ``DIR/baseline`` and ``DIR/candidate``, in the layout of ``run`` (one file per runtime plus a
 manifest). Finally ``python -m analysis compare DIR/baseline DIR/candidate`` weighs the evidence
-(this module knows no statistics).
+(this module knows no statistics). Each worker's run is stamped with its ABBA block
+(:mod:`benchmarks.blocks`): compare pairs the two workers of a block, so the machine's slow
+changes of speed cancel.
 
 Environments come from :mod:`benchmarks.environments`.
 """
@@ -27,7 +29,7 @@ from typing import Any
 
 import pyperf
 
-from benchmarks import catalog, identity, runner
+from benchmarks import blocks, catalog, identity, runner
 from benchmarks.environments import DEFAULT_CACHE, Environment, build_environment, parse_spec
 from benchmarks.fixtures import FixtureCache, FixtureError
 from benchmarks.results import MANIFEST_FORMAT, default_run_dir, merge_benchmark, write_manifest
@@ -206,6 +208,7 @@ def run_cell(
         f"--warmups={settings.warmups}",
         f"--min-time={settings.min_time}",
     ]
+    ab_id = sides[0].folder.parent.resolve().name
     files: list[list[Path]] = [[] for _ in sides]
     failures: list[str | None] = [None for _ in sides]
     for index, side_index in enumerate(abba_order(settings.processes)):
@@ -216,6 +219,8 @@ def run_cell(
         command = worker_command(side, spec, runtime, fixture_dir, output) + pyperf_options
         failures[side_index] = run_worker(side, command, output)
         if failures[side_index] is None:
+            # Workers 2k and 2k+1 (AB or BA) form block k: the analysis pairs them.
+            blocks.stamp(output, blocks.block_label(ab_id, f"{spec.name} on {runtime}", index // 2))
             files[side_index].append(output)
     for index, (side, side_files) in enumerate(zip(sides, files, strict=True)):
         if failures[index] is not None:

@@ -1,8 +1,10 @@
 """pyperf entry point for one benchmark on one runtime: ``python -m benchmarks.runner``.
 
-The command line (``python -m benchmarks run``) starts this module once per benchmark x
-runtime. pyperf then re-runs it as its worker processes (``program_args``), each of which imports
-pyperf, anyio, the one runtime and the one workload module it measures: nothing else.
+The command line (``python -m benchmarks run``, ``ab``) starts this module as single pyperf
+worker processes (``--worker``), interleaved across runtimes or sides; with pyperf options only a
+master understands, it starts it once per benchmark x runtime and pyperf re-runs it as its
+workers (``program_args``). Each worker imports pyperf, anyio, the one runtime and the one
+workload module it measures: nothing else.
 
 Default pyperf settings (see the README for the reasoning):
 ``PROCESSES`` worker processes x (``WARMUPS`` + ``VALUES``) values of at least ``MIN_TIME`` s.

@@ -17,7 +17,7 @@ SMALL_SPECS = [
     if int(spec.params.get("items", spec.params.get("generators", 0))) <= 1_000
 ]
 NEW_WORKLOADS = {
-    "generators.asend_athrow": {"op": ("asend", "athrow"), "items": (1_000,)},
+    "generators.asend_athrow": {"op": ("asend",), "items": (1_000,)},
     "generators.aclose": {"cleanup": ("checkpoint",), "generators": (1_000,)},
     "generators.cancel_mid_iteration": {"items": (10,)},
     "concurrency.fan_in": {"sources": (16,)},

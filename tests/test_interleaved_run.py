@@ -1,0 +1,90 @@
+"""``run`` interleaves the runtimes' worker processes in blocks, and stamps each block."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pyperf
+import pytest
+
+from benchmarks import blocks, runner
+from benchmarks.runtime_blocks import WorkerSettings, worker_settings
+from tests.conftest import AVAILABLE_RUNTIMES, run_cli
+
+
+def test_rotation_is_a_latin_square() -> None:
+    lanes = ["asyncio", "trio", "uvloop"]
+    orders = [blocks.rotation(lanes, block) for block in range(3)]
+    for position in range(3):
+        assert sorted(order[position] for order in orders) == sorted(lanes)
+    assert blocks.rotation(lanes, 3) == orders[0]
+    assert blocks.rotation([], 5) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            [],
+            WorkerSettings(runner.PROCESSES, runner.VALUES, runner.WARMUPS, runner.MIN_TIME, None),
+        ),
+        (["--fast"], WorkerSettings(6, 2, runner.WARMUPS, runner.MIN_TIME, None)),
+        (["--rigorous", "-q"], WorkerSettings(24, 3, runner.WARMUPS, runner.MIN_TIME, None)),
+        (["-p", "4", "--values=2", "--loops", "8"], WorkerSettings(4, 2, 1, runner.MIN_TIME, 8)),
+        (["--identity", '{"machine": "m"}'], WorkerSettings(12, 3, 1, runner.MIN_TIME, None)),
+    ],
+)
+def test_worker_settings_follow_pyperf(args: list[str], expected: WorkerSettings) -> None:
+    assert worker_settings(args) == expected
+
+
+@pytest.mark.parametrize(
+    "args", [["--track-memory"], ["--tracemalloc"], ["--debug-single-value"], ["--affinity=1"]]
+)
+def test_options_only_a_pyperf_master_honours_run_runtimes_apart(args: list[str]) -> None:
+    assert worker_settings(args) is None
+
+
+def test_stamp_labels_every_run(tmp_path: Path) -> None:
+    runs = [
+        pyperf.Run(
+            [1.0, 1.1], metadata={"name": "b", "date": "2026-12-01"}, collect_metadata=False
+        ),
+        pyperf.Run([1.2], metadata={"name": "b", "date": "2026-12-01"}, collect_metadata=False),
+    ]
+    path = tmp_path / "w.json"
+    pyperf.BenchmarkSuite([pyperf.Benchmark(runs)]).dump(str(path))
+    blocks.stamp(path, "run|b|4")
+    loaded = pyperf.Benchmark.load(str(path))
+    assert [r.get_metadata()[blocks.BLOCK_KEY] for r in loaded.get_runs()] == ["run|b|4"] * 2
+
+
+@pytest.mark.slow
+def test_a_run_interleaves_runtimes_in_blocks(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    completed = run_cli(
+        "run", "--workload", "protocol.sync_reference", "--param", "items=10",
+        "--processes", "3", "--values", "1", "--warmups", "0", "--min-time", "0.001",
+        "-o", str(out),
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "interleaved" in completed.stdout
+    when: dict[str, dict[str, str]] = {}  # block -> runtime -> start date
+    for runtime in AVAILABLE_RUNTIMES:
+        (benchmark,) = pyperf.BenchmarkSuite.load(str(out / f"{runtime}.json")).get_benchmarks()
+        assert benchmark.get_nrun() == 3
+        for run in benchmark.get_runs():
+            metadata = run.get_metadata()
+            when.setdefault(metadata[blocks.BLOCK_KEY], {})[runtime] = metadata["date"]
+    assert sorted(when) == [f"run|protocol.sync_reference[items=10]|{b}" for b in range(3)]
+    ordered = [when[label] for label in sorted(when)]
+    for block in ordered:  # one process of every runtime per block
+        assert sorted(block) == sorted(AVAILABLE_RUNTIMES)
+    for earlier, later in itertools.pairwise(ordered):  # blocks run one after another
+        assert max(earlier.values()) < min(later.values())
+    firsts = {min(block, key=block.__getitem__) for block in ordered}
+    assert len(firsts) == min(3, len(AVAILABLE_RUNTIMES))  # the order rotates
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["interleaved"] is True
