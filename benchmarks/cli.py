@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -520,78 +521,78 @@ def same_loops(
     return [f"--loops={loops}"]
 
 
+@dataclass(frozen=True)
+class Job:
+    """What every benchmark of a run is measured with."""
+
+    folder: RunFolder
+    mode: str
+    pyperf_args: Sequence[str]
+    #: The workers' settings when the runtimes run interleaved, else None (run apart).
+    interleaved: runtime_blocks.WorkerSettings | None
+    fixtures: FixtureCache
+    scratch: Path
+    progress: Progress
+
+
 def measure_apart(
-    folder: RunFolder,
-    spec: catalog.BenchmarkSpec,
-    runnable: Sequence[tuple[str, Cell]],
-    mode: str,
-    pyperf_args: Sequence[str],
-    interleaved: runtime_blocks.WorkerSettings | None,
-    fixtures: FixtureCache,
-    scratch: Path,
-    index: int,
-    progress: Progress,
+    job: Job, spec: catalog.BenchmarkSpec, runtimes: Sequence[str], index: int
 ) -> dict[str, Path | str]:
     """Each runtime as one pyperf master and its workers, one runtime after another (for
     pyperf options a single worker cannot honour, such as memory tracking)."""
     outcomes: dict[str, Path | str] = {}
-    for runtime, _ in runnable:
-        progress.announce(f"{spec.name} on {runtime}")
-        measured_file = scratch / f"{runtime}-{index}.json"
+    for runtime in runtimes:
+        job.progress.announce(f"{spec.name} on {runtime}")
+        measured_file = job.scratch / f"{runtime}-{index}.json"
         try:
-            fixture_dir = fixtures.folder(fixture_of(spec))
+            fixture_dir = job.fixtures.folder(fixture_of(spec))
         except FixtureError as exc:  # fails this benchmark only; the run goes on
             outcomes[runtime] = str(exc)
-            progress.finish_one()
+            job.progress.finish_one()
             continue
-        loops_args = same_loops(folder, spec, runtime, fixture_dir, mode, pyperf_args, scratch)
+        loops_args = same_loops(
+            job.folder, spec, runtime, fixture_dir, job.mode, job.pyperf_args, job.scratch
+        )
         reason = run_one(
-            spec, runtime, fixture_dir, folder.manifest["run_id"], mode,
-            [*pyperf_args, *loops_args], measured_file,
+            spec, runtime, fixture_dir, job.folder.manifest["run_id"], job.mode,
+            [*job.pyperf_args, *loops_args], measured_file,
         )  # fmt: skip
         outcomes[runtime] = measured_file if reason is None else reason
-        progress.finish_one()
+        job.progress.finish_one()
     return outcomes
 
 
 def measure_interleaved(
-    folder: RunFolder,
-    spec: catalog.BenchmarkSpec,
-    runnable: Sequence[tuple[str, Cell]],
-    mode: str,
-    pyperf_args: Sequence[str],
-    interleaved: runtime_blocks.WorkerSettings | None,
-    fixtures: FixtureCache,
-    scratch: Path,
-    index: int,
-    progress: Progress,
+    job: Job, spec: catalog.BenchmarkSpec, runtimes: Sequence[str], index: int
 ) -> dict[str, Path | str]:
     """Every runtime of ``spec`` at once, worker processes interleaved in blocks
     (:mod:`benchmarks.runtime_blocks`), with loops calibrated once."""
-    assert interleaved is not None
-    runtimes = [runtime for runtime, _ in runnable]
-    progress.announce(f"{spec.name} on {', '.join(runtimes)}, interleaved")
+    settings = job.interleaved
+    assert settings is not None
+    job.progress.announce(f"{spec.name} on {', '.join(runtimes)}, interleaved")
+    outcomes: dict[str, Path | str]
     try:
-        fixture_dir = fixtures.folder(fixture_of(spec))
+        fixture_dir = job.fixtures.folder(fixture_of(spec))
     except FixtureError as exc:  # fails this benchmark only; the run goes on
-        for _ in runtimes:
-            progress.finish_one()
-        return dict.fromkeys(runtimes, str(exc))
-    loops: int | str = interleaved.loops or "no runtime could calibrate loops"
-    for runtime in runtimes if interleaved.loops is None else ():
-        found = same_loops(folder, spec, runtime, fixture_dir, mode, pyperf_args, scratch)
-        if found:
-            loops = int(found[0].split("=")[1])
-            break
-    if isinstance(loops, str):
-        outcomes: dict[str, Path | str] = dict.fromkeys(runtimes, loops)
+        outcomes = dict.fromkeys(runtimes, str(exc))
     else:
-        outcomes = runtime_blocks.measure_benchmark(
-            spec, runtimes, fixture_dir, folder.manifest["run_id"], mode, interleaved, loops,
-            pyperf_args, scratch, failure_reason,
-        )  # fmt: skip
+        loops: int | str = settings.loops or "no runtime could calibrate loops"
+        for runtime in runtimes if settings.loops is None else ():
+            found = same_loops(
+                job.folder, spec, runtime, fixture_dir, job.mode, job.pyperf_args, job.scratch
+            )
+            if found:
+                loops = int(found[0].split("=")[1])
+                break
+        if isinstance(loops, str):
+            outcomes = dict.fromkeys(runtimes, loops)
+        else:
+            outcomes = runtime_blocks.measure_benchmark(
+                spec, runtimes, fixture_dir, job.folder.manifest["run_id"], job.mode, settings,
+                loops, job.pyperf_args, job.scratch, failure_reason,
+            )  # fmt: skip
     for _ in runtimes:
-        progress.finish_one()
+        job.progress.finish_one()
     return outcomes
 
 
@@ -638,11 +639,9 @@ def measure(
                     runnable.append((runtime, cell))
                 if not runnable:
                     continue
+                job = Job(folder, mode, pyperf_args, interleaved, fixtures, Path(scratch), progress)
                 measure_one = measure_interleaved if interleaved is not None else measure_apart
-                outcomes = measure_one(
-                    folder, spec, runnable, mode, pyperf_args, interleaved, fixtures,
-                    Path(scratch), index, progress,
-                )  # fmt: skip
+                outcomes = measure_one(job, spec, [runtime for runtime, _ in runnable], index)
                 for runtime, cell in runnable:
                     outcome = outcomes[runtime]
                     if isinstance(outcome, Path):
