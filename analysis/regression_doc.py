@@ -134,7 +134,7 @@ def to_json(comparison: Comparison, fail_on: str) -> dict[str, Any]:
     columns = [
         "workload_family", "workload", "params", "benchmark", "runtime", "python",
         "n_processes_baseline", "n_processes_candidate", "time_baseline", "time_candidate",
-        "ratio", "ci_low", "ci_high", "ci95_low", "ci95_high", "threshold", "detectable",
+        "ratio", "ci_low", "ci_high", "ci95_low", "ci95_high", "threshold", "detectable", "paired",
         "decision_confidence", "verdict",
     ]  # fmt: skip
     rows = comparison.rows[columns].astype(object)
