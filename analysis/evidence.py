@@ -178,6 +178,14 @@ def _present(value: object) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
+def paired_count(table: pd.DataFrame) -> tuple[int, int]:
+    """(paired, estimable): how many of a table's comparisons with an interval were paired."""
+    estimable = table[table["se"].notna()] if "se" in table else table.iloc[0:0]
+    if "paired" not in estimable:
+        return 0, len(estimable)
+    return int(estimable["paired"].fillna(False).astype(bool).sum()), len(estimable)
+
+
 def level(logs: FloatArray) -> Estimate:
     """The mean of process log means of one side (a geometric-mean time), with its t error."""
     a = np.asarray(logs, dtype=float)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import fmt, stats
+from analysis import evidence, fmt, stats
 from analysis.stats import Comparison
 
 
@@ -87,16 +87,14 @@ def _date_range(rows: pd.DataFrame) -> str:
 
 def _pairing(comparison: Comparison) -> str:
     """How many comparisons were paired within interleaving blocks, in words."""
-    table = comparison.ratios
-    if "paired" not in table or not len(table):
+    if "paired" not in comparison.ratios or not len(comparison.ratios):
         return " (Welch's)"
-    estimable = table[table["se"].notna()]
-    paired = int(estimable["paired"].fillna(False).astype(bool).sum())
+    paired, estimable = evidence.paired_count(comparison.ratios)
     if paired == 0:
         return " (Welch's: these processes were not run interleaved)"
     return (
         ": paired within interleaving blocks (one worker process of each runtime, run back to "
-        f"back) for {paired} of {len(estimable)} comparisons, so that the machine's slow changes "
+        f"back) for {paired} of {estimable} comparisons, so that the machine's slow changes "
         "of speed cancel; Welch's for the rest"
     )
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import fmt, render_md
+from analysis import evidence, fmt, render_md
 from analysis.document import Block, Details, Heading, Items, Paragraph, TableBlock
 from analysis.regression import Comparison
 from analysis.tables import Table, css_class
@@ -166,11 +166,10 @@ def json_text(comparison: Comparison, fail_on: str) -> str:
 
 def _pairing(rows: pd.DataFrame) -> str:
     """How many comparisons were paired within the ABBA blocks of an interleaved run."""
-    estimable = rows[rows["se"].notna()]
-    paired = int(estimable["paired"].fillna(False).astype(bool).sum()) if "paired" in rows else 0
+    paired, estimable = evidence.paired_count(rows)
     if paired == 0:
         return "Welch's: the sides were not run interleaved"
     return (
-        f"paired within ABBA blocks for {paired} of {len(estimable)}, so the machine's slow "
+        f"paired within ABBA blocks for {paired} of {estimable}, so the machine's slow "
         "changes of speed cancel; Welch's for the rest"
     )

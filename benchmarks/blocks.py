@@ -9,7 +9,8 @@ Each process's pyperf run is stamped with its block (run metadata ``interleave_b
 :func:`analysis.evidence.contrast` pairs processes within blocks, so a slow stretch falls on both
 members of a pair and cancels.
 
-This module knows orders and labels only; ``cli`` and ``interleave`` run the processes.
+This module knows orders, labels and merging only; ``runtime_blocks`` and ``interleave`` run
+the processes.
 """
 
 from __future__ import annotations
@@ -46,3 +47,12 @@ def stamp(worker_file: Path, label: str) -> None:
     for benchmark in suite.get_benchmarks():
         benchmark.update_metadata({BLOCK_KEY: label})
     suite.dump(str(worker_file), replace=True)
+
+
+def merged_benchmark(files: Sequence[Path]) -> pyperf.Benchmark:
+    """One pyperf benchmark holding the runs of every worker file, in order (as pyperf's master
+    merges its workers)."""
+    merged = pyperf.Benchmark.load(str(files[0]))
+    for path in files[1:]:
+        merged.add_runs(pyperf.Benchmark.load(str(path)))
+    return merged

@@ -41,17 +41,7 @@ from benchmarks.workload import Case, Fixture, ParamValue
 USAGE_ERROR = 2
 
 #: pyperf options that change the measurement settings: with them the run is "custom".
-PYPERF_SETTING_OPTIONS = (
-    "--processes",
-    "--values",
-    "--warmups",
-    "--loops",
-    "--min-time",
-    "-p",
-    "-n",
-    "-w",
-    "-l",
-)
+PYPERF_SETTING_OPTIONS = runtime_blocks.SETTING_OPTIONS
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -497,6 +487,28 @@ def rotated_cells(
     return rows
 
 
+def shared_loops(
+    folder: RunFolder,
+    spec: catalog.BenchmarkSpec,
+    runtime: str,
+    fixture_dir: Path | None,
+    mode: str,
+    pyperf_args: Sequence[str],
+    scratch: Path,
+) -> int | None:
+    """The loops every runtime of ``spec`` uses: recorded in the run, else calibrated now on
+    ``runtime`` and recorded; None when calibration failed."""
+    loops = folder.loops(spec.name)
+    if loops is None:
+        run_id = folder.manifest["run_id"]
+        calibrated = calibrate_loops(spec, runtime, fixture_dir, run_id, mode, pyperf_args, scratch)
+        if not isinstance(calibrated, int):
+            return None
+        folder.record_loops(spec.name, calibrated, runtime)
+        loops = calibrated
+    return loops
+
+
 def same_loops(
     folder: RunFolder,
     spec: catalog.BenchmarkSpec,
@@ -510,15 +522,8 @@ def same_loops(
     when the user fixed the loops or calibration failed (pyperf then calibrates as usual)."""
     if not needs_calibration(pyperf_args):
         return []
-    loops = folder.loops(spec.name)
-    if loops is None:
-        run_id = folder.manifest["run_id"]
-        calibrated = calibrate_loops(spec, runtime, fixture_dir, run_id, mode, pyperf_args, scratch)
-        if not isinstance(calibrated, int):
-            return []
-        folder.record_loops(spec.name, calibrated, runtime)
-        loops = calibrated
-    return [f"--loops={loops}"]
+    loops = shared_loops(folder, spec, runtime, fixture_dir, mode, pyperf_args, scratch)
+    return [] if loops is None else [f"--loops={loops}"]
 
 
 @dataclass(frozen=True)
@@ -576,16 +581,15 @@ def measure_interleaved(
     except FixtureError as exc:  # fails this benchmark only; the run goes on
         outcomes = dict.fromkeys(runtimes, str(exc))
     else:
-        loops: int | str = settings.loops or "no runtime could calibrate loops"
-        for runtime in runtimes if settings.loops is None else ():
-            found = same_loops(
+        loops = settings.loops
+        for runtime in runtimes if loops is None else ():  # the first that can calibrate
+            loops = shared_loops(
                 job.folder, spec, runtime, fixture_dir, job.mode, job.pyperf_args, job.scratch
             )
-            if found:
-                loops = int(found[0].split("=")[1])
+            if loops is not None:
                 break
-        if isinstance(loops, str):
-            outcomes = dict.fromkeys(runtimes, loops)
+        if loops is None:
+            outcomes = dict.fromkeys(runtimes, "no runtime could calibrate loops")
         else:
             outcomes = runtime_blocks.measure_benchmark(
                 spec, runtimes, fixture_dir, job.folder.manifest["run_id"], job.mode, settings,
@@ -624,6 +628,8 @@ def measure(
         print("these pyperf options run each runtime apart (not interleaved)", flush=True)
     try:
         with tempfile.TemporaryDirectory(prefix="aiter-bench-") as scratch:
+            job = Job(folder, mode, pyperf_args, interleaved, fixtures, Path(scratch), progress)
+            measure_one = measure_interleaved if interleaved is not None else measure_apart
             for index, (spec, row) in enumerate(rows):
                 runnable: list[tuple[str, Cell]] = []
                 for runtime, cell in row:
@@ -639,8 +645,6 @@ def measure(
                     runnable.append((runtime, cell))
                 if not runnable:
                     continue
-                job = Job(folder, mode, pyperf_args, interleaved, fixtures, Path(scratch), progress)
-                measure_one = measure_interleaved if interleaved is not None else measure_apart
                 outcomes = measure_one(job, spec, [runtime for runtime, _ in runnable], index)
                 for runtime, cell in runnable:
                     outcome = outcomes[runtime]

@@ -30,6 +30,7 @@ from typing import Any
 import pyperf
 
 from benchmarks import blocks, catalog, identity, runner
+from benchmarks.blocks import merged_benchmark
 from benchmarks.environments import DEFAULT_CACHE, Environment, build_environment, parse_spec
 from benchmarks.fixtures import FixtureCache, FixtureError
 from benchmarks.results import MANIFEST_FORMAT, default_run_dir, merge_benchmark, write_manifest
@@ -160,14 +161,6 @@ def calibrate(side: SideRun, command: list[str], output: Path, settings: Setting
     loops = pyperf.Benchmark.load(str(output)).get_runs()[-1].get_metadata().get("loops")
     output.unlink()
     return int(loops) if loops else "calibration recorded no loops"
-
-
-def merged_benchmark(files: Sequence[Path]) -> pyperf.Benchmark:
-    """One pyperf benchmark holding the runs of every worker file, in order."""
-    merged = pyperf.Benchmark.load(str(files[0]))
-    for path in files[1:]:
-        merged.add_runs(pyperf.Benchmark.load(str(path)))
-    return merged
 
 
 def side_benchmark(side: SideRun, files: Sequence[Path]) -> pyperf.Benchmark | str:

@@ -25,10 +25,10 @@ import pyperf
 
 from benchmarks import blocks, catalog, interrupt, runner
 
-#: pyperf options a single worker takes as they are, with or without a value.
-_SETTINGS = {"--processes": "processes", "-p": "processes", "--values": "values",
-             "-n": "values", "--warmups": "warmups", "-w": "warmups", "--loops": "loops",
-             "-l": "loops", "--min-time": "min_time"}  # fmt: skip
+#: pyperf options that set the measurement (a run with them is "custom"); a single worker takes
+#: them as they are, with or without a value.
+SETTING_OPTIONS = ("--processes", "--values", "--warmups", "--loops", "--min-time",
+                   "-p", "-n", "-w", "-l")  # fmt: skip
 _FLAGS = ("--fast", "--rigorous", "-v", "--verbose", "-q", "--quiet")
 
 
@@ -55,7 +55,7 @@ def worker_settings(pyperf_args: Sequence[str]) -> WorkerSettings | None:
         if name == "--identity":  # ours, forwarded to every worker
             index += 2
             continue
-        if name in _SETTINGS:
+        if name in SETTING_OPTIONS:
             index += 1 if "=" in arg else 2
             continue
         if arg in _FLAGS or re.fullmatch(r"-v+", arg):
@@ -155,9 +155,7 @@ def measure_benchmark(
         if lane.failure is not None:
             outcome[lane.runtime] = lane.failure
             continue
-        merged = pyperf.Benchmark.load(str(lane.files[0]))
-        for path in lane.files[1:]:
-            merged.add_runs(pyperf.Benchmark.load(str(path)))
+        merged = blocks.merged_benchmark(lane.files)
         target = scratch / f"{stem}-{lane.runtime}-merged.json"
         pyperf.BenchmarkSuite([merged]).dump(str(target), replace=True)
         for path in lane.files:
