@@ -6,14 +6,32 @@ Entry points:
 * :func:`load_results` - files or folders -> one tidy :class:`pandas.DataFrame` per value;
 * :func:`compare` - ratios to the baseline runtime with process-level intervals and verdicts;
 * :func:`build_report` - everything above written to a folder.
+
+The names are imported on first use (PEP 562), so ``import analysis.staging`` or
+``analysis.errors`` costs no pandas or matplotlib, and the command line can install its signal
+handlers before the heavy imports start.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from analysis.errors import AnalysisError
-from analysis.load import Results, load_results
-from analysis.report import build_report
-from analysis.stats import Comparison, Settings, compare
+
+if TYPE_CHECKING:
+    from analysis.load import Results, load_results
+    from analysis.report import build_report
+    from analysis.stats import Comparison, Settings, compare
+
+_LAZY: dict[str, str] = {
+    "Results": "analysis.load",
+    "load_results": "analysis.load",
+    "build_report": "analysis.report",
+    "Comparison": "analysis.stats",
+    "Settings": "analysis.stats",
+    "compare": "analysis.stats",
+}
 
 __all__ = [
     "AnalysisError",
@@ -24,3 +42,10 @@ __all__ = [
     "compare",
     "load_results",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -138,13 +138,18 @@ def add_compare_parser(commands: argparse._SubParsersAction) -> None:  # type: i
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from analysis import github, regression_doc
+    from analysis import github, regression_doc, staging
     from analysis.regression import compare_paths, load_thresholds
 
     if args.threshold is not None and not 0 <= args.threshold < 1:
         raise AnalysisError(f"--threshold must be in [0, 1), e.g. 0.05; got {args.threshold}")
     if not 0.5 <= args.confidence < 1:
         raise AnalysisError(f"--confidence must be in [0.5, 1), got {args.confidence}")
+    summary = github.step_summary_path()
+    # Every output is checked before anything is loaded: a bad path is one line, exit 2.
+    for path in (args.markdown, args.json, summary):
+        if path is not None:
+            staging.check_output_file(path)
     comparison = compare_paths(
         [args.baseline],
         [args.candidate],
@@ -154,14 +159,11 @@ def run_compare(args: argparse.Namespace) -> int:
     )
     out_dir = args.markdown.parent if args.markdown else Path.cwd()
     markdown = regression_doc.markdown(comparison, out_dir)
-    outputs = [
-        (args.markdown, markdown),
-        (args.json, regression_doc.json_text(comparison, args.fail_on)),
-    ]
-    for path, text in outputs:
-        if path is not None:
-            write_text(path, text)
-    summary = github.step_summary_path()
+    outputs = {
+        args.markdown: markdown,
+        args.json: regression_doc.json_text(comparison, args.fail_on),
+    }
+    staging.write_files({path: text for path, text in outputs.items() if path is not None})
     if summary is not None:
         github.append_step_summary(summary, markdown)
     if github.in_actions():
@@ -175,22 +177,9 @@ def run_compare(args: argparse.Namespace) -> int:
 
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically; any failure is one line (exit 2)."""
-    import os
-    import tempfile
+    from analysis import staging
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise AnalysisError(f"cannot write {path}: {exc.strerror or exc}") from None
+    staging.write_files({path: text})
 
 
 def default_output(results: Sequence[str]) -> Path:
@@ -233,12 +222,13 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    # Both stop signals are handled here, as `benchmarks run` does, even where the shell
-    # started us with SIGINT ignored (a background job): a stop never leaves half a report.
+    # Both stop signals are handled first, before the parser imports the heavy modules
+    # (pandas, matplotlib: seconds), and even where the shell started us with SIGINT ignored
+    # (a background job), as `benchmarks run` does: a stop never leaves half a report.
     previous_term = signal.signal(signal.SIGTERM, _terminate)
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
+        args = parser().parse_args(argv)
         if args.command == "compare":
             return run_compare(args)
         if args.command == "history":

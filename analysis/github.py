@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import fmt
+from analysis import fmt, staging
 from analysis.verdict import INCONCLUSIVE, REGRESSION
 
 #: At most this many annotations of each kind (GitHub shows only the first few per step).
@@ -64,6 +64,6 @@ def step_summary_path(environ: Mapping[str, str] | None = None) -> Path | None:
 
 
 def append_step_summary(path: Path, markdown: str) -> None:
-    """Append to the job summary file (the runner collects it after the step)."""
-    with path.open("a", encoding="utf-8") as stream:
-        stream.write(markdown)
+    """Append to the job summary file (the runner collects it after the step); a summary that
+    cannot be written is an :class:`analysis.staging.OutputError` of one line."""
+    staging.append_text(path, markdown)

@@ -15,6 +15,7 @@ SIGTERM stop the run cleanly (``benchmarks.interrupt``) with exit code 130 or 14
 from __future__ import annotations
 
 import argparse
+import math
 import platform
 import re
 import sys
@@ -29,11 +30,13 @@ from benchmarks import catalog, identity, interrupt, runner, runtime_blocks
 from benchmarks.fixtures import DEFAULT_FIXTURE_ROOT, FixtureCache, FixtureError
 from benchmarks.results import (
     DEFAULT_RESULTS_ROOT,
+    FAILED,
     MANIFEST_FORMAT,
     Cell,
     RunFolder,
     RunFolderError,
     create_run_dir,
+    new_run_id,
 )
 from benchmarks.runtimes import DEFAULT_RUNTIMES, RUNTIMES
 from benchmarks.workload import Case, Fixture, ParamValue
@@ -227,8 +230,9 @@ def command_list(args: argparse.Namespace) -> int:
     runtimes, specs = plan(args, every_workload=True, every_runtime=True)
     width = max(len(spec.name) for spec in specs)
     cols = [max(9, len(r)) for r in runtimes]
+    unit_width = max(4, *(len(spec.workload.item_unit) for spec in specs))
     header = "  ".join(f"{r:<{c}}" for r, c in zip(runtimes, cols, strict=True))
-    print(f"{'benchmark':<{width}}  {'unit':<6}  " + header)
+    print(f"{'benchmark':<{width}}  {'unit':<{unit_width}}  " + header)
     reasons: dict[str, int] = {}
     for spec in specs:
         cells = []
@@ -241,7 +245,7 @@ def command_list(args: argparse.Namespace) -> int:
                 cells.append(f"{f'n/a [{number}]':<{col}}")
         unit = spec.workload.item_unit
         mark = " " if spec.workload.in_default_run else "*"
-        print(f"{spec.name:<{width}}{mark} {unit:<6}  " + "  ".join(cells))
+        print(f"{spec.name:<{width}}{mark} {unit:<{unit_width}}  " + "  ".join(cells))
     for reason, number in reasons.items():
         print(f"[{number}] {reason}")
     in_default = sum(1 for spec in specs if spec.workload.in_default_run)
@@ -284,7 +288,10 @@ def check_pyperf_arguments(pyperf_args: Sequence[str]) -> None:
 
     parser = OneLineParser(prog="pyperf", add_help=False)
     pyperf.Runner(_argparser=parser)
-    parser.parse_args(list(pyperf_args))
+    parsed = parser.parse_args(list(pyperf_args))
+    min_time = getattr(parsed, "min_time", None)
+    if min_time is not None and not (math.isfinite(min_time) and min_time > 0):
+        fail(f"--min-time must be a positive number of seconds such as 0.1, not {min_time}")
 
 
 def failure_reason(stderr: str, returncode: int) -> str:
@@ -463,7 +470,7 @@ def open_run_folder(args: argparse.Namespace, manifest: dict[str, Any]) -> RunFo
             run_dir = create_run_dir(DEFAULT_RESULTS_ROOT, python_version)
         else:
             run_dir = args.output
-        manifest["run_id"] = run_dir.resolve().name
+        manifest["run_id"] = new_run_id()  # --resume keeps the id of the run it continues
         return RunFolder.open(run_dir, manifest, resume=args.resume, force=args.force)
     except RunFolderError as exc:
         fail(str(exc))
@@ -620,7 +627,7 @@ def measure(
         sum(1 for spec, row in rows for runtime, cell in row
             if cell.key in todo and na_reason(spec, runtime) is None)
     )  # fmt: skip
-    failures = not_applicable = 0
+    failures = not_applicable = kept = 0
     fixtures = FixtureCache(fixture_root)
     interleaved = runtime_blocks.worker_settings(pyperf_args)
     folder.manifest["interleaved"] = interleaved is not None
@@ -646,29 +653,31 @@ def measure(
                 if not runnable:
                     continue
                 outcomes = measure_one(job, spec, [runtime for runtime, _ in runnable], index)
-                for runtime, cell in runnable:
-                    outcome = outcomes[runtime]
-                    if isinstance(outcome, Path):
-                        print(f"    {runtime}: {describe(outcome)}", flush=True)
-                        folder.merge(cell, outcome)
-                        continue
-                    failures += 1
-                    print(f"FAILED {spec.name} on {runtime}: {outcome}", flush=True)
-                    folder.record(cell, "failed", outcome)
+                with interrupt.deferred():  # what was measured is merged before a stop
+                    for runtime, cell in runnable:
+                        outcome = outcomes[runtime]
+                        if isinstance(outcome, Path):
+                            print(f"    {runtime}: {describe(outcome)}", flush=True)
+                            folder.merge(cell, outcome)
+                            kept += 1
+                            continue
+                        failures += 1
+                        print(f"FAILED {spec.name} on {runtime}: {outcome}", flush=True)
+                        folder.record(cell, FAILED, outcome)
     except interrupt.Interrupted as stop:
         print(
-            f"interrupted by {stop.name}: {progress.done - failures} benchmarks measured and "
+            f"interrupted by {stop.name}: {kept} benchmarks measured and "
             f"kept in {run_dir}, {len(folder.missing)} missing (listed in its manifest); "
             f"continue with the same command plus --resume -o {run_dir}",
             file=sys.stderr,
         )
-        return stop.exit_code
+        return interrupt.handled(stop)
     except RunFolderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return USAGE_ERROR
     elapsed = format_seconds(time.monotonic() - progress.started)
     print(
-        f"done in {elapsed}: {progress.done - failures} measured, {failures} failed, "
+        f"done in {elapsed}: {kept} measured, {failures} failed, "
         f"{not_applicable} n/a; results in {run_dir}"
     )
     return 1 if failures else 0

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from types import FrameType
 
 #: The signals that stop a run.
@@ -41,23 +42,72 @@ class Interrupted(BaseException):
         return 128 + self.signum
 
 
+@dataclass
+class _Stop:
+    """What the handler of one :func:`signals_stop_the_run` has seen."""
+
+    received: int | None = None
+    #: Inside :func:`deferred`: the signal is kept and raised when the region ends.
+    deferring: int = 0
+    #: Whether someone took the Interrupted (caught it and stopped the run, see
+    #: :func:`handled`); a stop nobody took is raised again when the run ends.
+    taken: bool = False
+
+
+_active: list[_Stop] = []
+
+
 @contextlib.contextmanager
 def signals_stop_the_run() -> Iterator[None]:
-    """Turn the first SIGINT/SIGTERM into :class:`Interrupted`; restore the handlers after."""
-    raised = False
+    """Turn the first SIGINT/SIGTERM into :class:`Interrupted`; restore the handlers after.
+
+    A stop is never lost: when the Interrupted was swallowed on the way (a library that
+    catches BaseException, an ``Exception ignored in ...`` of a finaliser) and the block
+    ends normally, it is raised again at the end, so the command still exits 130 / 143.
+    """
+    state = _Stop()
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        nonlocal raised
-        if not raised:  # a second signal must not interrupt the clean-up of the first
-            raised = True
+        if state.received is not None:  # a second signal must not interrupt the clean-up
+            return
+        state.received = signum
+        if not state.deferring:
             raise Interrupted(signum)
 
     previous = {signum: signal.signal(signum, handler) for signum in STOP_SIGNALS}
+    _active.append(state)
     try:
         yield
     finally:
+        _active.remove(state)
         for signum, old in previous.items():
             signal.signal(signum, old)
+    if state.received is not None and not state.taken:
+        raise Interrupted(state.received)
+
+
+def handled(stop: Interrupted) -> int:
+    """Mark ``stop`` as taken (the run stopped on it); its exit code."""
+    for state in _active:
+        state.taken = True
+    return stop.exit_code
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """A short region a stop signal must not cut in two (merging a measured benchmark into its
+    run): a signal that arrives inside is raised as :class:`Interrupted` when it ends."""
+    state = _active[-1] if _active else None
+    if state is None:
+        yield
+        return
+    state.deferring += 1
+    try:
+        yield
+    finally:
+        state.deferring -= 1
+    if not state.deferring and state.received is not None:
+        raise Interrupted(state.received)
 
 
 def run_child(command: Sequence[str], *, capture_stdout: bool) -> subprocess.CompletedProcess[str]:
@@ -90,3 +140,36 @@ def end_group(process: subprocess.Popen[str]) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)  # workers that outlived their parent
     process.communicate()
+
+
+# -- the moments before and after a command: start-up imports and a closed stdout -------------
+
+
+def stop_during_startup(signum: int, frame: FrameType | None) -> None:
+    """SIGINT handler for the start-up imports (``__main__`` installs it first thing).
+
+    Nothing has been written yet, so the process ends at once with one line and exit code 130.
+    It never raises: a KeyboardInterrupt raised inside an import can be swallowed ("Exception
+    ignored in ...") and the command would then go on as if never stopped.
+    """
+    os.write(2, b"interrupted\n")
+    os._exit(128 + signum)
+
+
+@contextlib.contextmanager
+def quiet_exit() -> Iterator[None]:
+    """The outermost frame of a command: a Ctrl-C that no inner handler took is one line and
+    exit code 130, and a stdout closed early (``python -m benchmarks list | head -1``) ends
+    quietly with exit code 141 (as a shell reports SIGPIPE), never a traceback."""
+    try:
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python flushes stdout again at exit
+        raise SystemExit(128 + signal.SIGPIPE) from None
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        raise SystemExit(128 + signal.SIGINT) from None

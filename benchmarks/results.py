@@ -19,17 +19,21 @@ import contextlib
 import json
 import os
 import re
+import secrets
 import shutil
 import socket
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
 import pyperf
+
+from analysis.staging import OutputError, check_output_folder
+from benchmarks.runtimes import RUNTIMES
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -43,6 +47,14 @@ _LEGACY_TEMP_DIR = re.compile(r"tmp[a-z0-9_]{8}")
 
 class RunFolderError(Exception):
     """The results folder cannot be used; the message is one line for the user."""
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A run id unique to one run: its start time (UTC) and a random part, never a folder's
+    name (two folders called ``base`` in different places are different runs). Block labels
+    contain it, so only processes of one interleaved run can ever be paired."""
+    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{secrets.token_hex(4)}"
 
 
 def default_run_dir(root: Path, python_version: str, now: datetime | None = None) -> Path:
@@ -131,17 +143,22 @@ def read_manifest(run_dir: Path) -> dict[str, Any]:
         raise RunFolderError(f"{path} cannot be read ({exc}); use --force to start over") from None
     if not isinstance(manifest, dict):
         raise RunFolderError(f"{path} is not a run manifest; use --force to start over")
+    if manifest.get("format") != MANIFEST_FORMAT:
+        raise RunFolderError(
+            f"{path} has manifest format {manifest.get('format')!r}; this version reads format "
+            f"{MANIFEST_FORMAT} only; resume it with the version that made it, or use --force "
+            "to start over"
+        )
     return manifest
 
 
 def prepare_output_dir(path: Path) -> None:
-    """Create ``path`` (and its parents), or say in one line why it cannot hold results."""
-    if str(path) == "":
-        raise RunFolderError("the results folder is empty ('-o'): name a folder")
-    for parent in (path, *path.parents):
-        if parent.exists() and not parent.is_dir():
-            where = "" if parent == path else f" (in {path})"
-            raise RunFolderError(f"{parent} is a file, not a folder{where}; choose a folder")
+    """Create ``path`` (and its parents), or say in one line why it cannot hold results (the
+    check every command shares: :func:`analysis.staging.check_output_folder`)."""
+    try:
+        check_output_folder(path)
+    except OutputError as exc:
+        raise RunFolderError(str(exc)) from None
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -242,6 +259,8 @@ class Cell:
 
 #: Manifest keys that must match for ``--resume``: what is measured, and how.
 SELECTION_KEYS: tuple[str, ...] = ("mode", "pyperf_options", "runtimes", "benchmarks")
+#: The kind of a cell whose measurement failed: ``--resume`` measures it again.
+FAILED = "failed"
 
 
 class RunFolder:
@@ -268,6 +287,9 @@ class RunFolder:
         already holds a run (without ``resume`` or ``force``), or holds a different selection
         than the one resumed.
         """
+        if resume and not (path / MANIFEST_NAME).is_file():
+            # Checked before anything is created: a failed --resume leaves no empty folder.
+            raise RunFolderError(f"nothing to resume in {path}: it has no {MANIFEST_NAME}")
         prepare_output_dir(path)
         lock = RunLock(path).acquire()
         try:
@@ -306,7 +328,10 @@ class RunFolder:
                     f"{_summary(self.manifest.get(key))}); repeat the original selection, "
                     "or use --force to start over"
                 )
-        recorded = [c for c in previous.get("na", []) if isinstance(c, dict)]
+        # Cells that failed are measured again; n/a cells (unsupported, unavailable) are kept.
+        recorded = [
+            c for c in previous.get("na", []) if isinstance(c, dict) and c.get("kind") != FAILED
+        ]
         self.done = {(str(c.get("benchmark")), str(c.get("runtime"))) for c in recorded}
         for runtime in self.manifest["runtimes"]:
             self.done |= {(name, runtime) for name in self._measured(runtime)}
@@ -332,13 +357,18 @@ class RunFolder:
             ) from None
 
     def _discard_previous_run(self) -> None:
-        runtimes = set(self.manifest.get("runtimes", []))
-        if (self.path / MANIFEST_NAME).exists():
-            with contextlib.suppress(RunFolderError):  # a corrupt manifest is replaced too
-                runtimes |= set(read_manifest(self.path).get("runtimes", []))
-        for runtime in runtimes:
-            suite_path(self.path, str(runtime)).unlink(missing_ok=True)
-        (self.path / MANIFEST_NAME).unlink(missing_ok=True)
+        """Remove every file a run writes, whatever the old manifest says (it may be corrupt or
+        name other runtimes): no file of the old run survives to be mixed into the new one."""
+        names = {*self.manifest.get("runtimes", []), *RUNTIMES}
+        with contextlib.suppress(RunFolderError, OSError, ValueError):
+            names |= {str(r) for r in _raw_manifest(self.path).get("runtimes", [])}
+        for name in names:
+            suite_path(self.path, str(name)).unlink(missing_ok=True)
+        for entry in self.path.iterdir():  # any other pyperf suite file of the old run
+            if entry.is_file() and entry.name.endswith(".json") and _is_pyperf_file(entry):
+                entry.unlink()
+        for name in RUN_FILES:
+            (self.path / name).unlink(missing_ok=True)
 
     def _remove_temporaries(self) -> None:
         """Partial files of an interrupted write (only the lock holder may do this)."""
@@ -415,6 +445,24 @@ class RunFolder:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+#: Files of a run besides its suite files (removed by ``--force``).
+RUN_FILES: tuple[str, ...] = (MANIFEST_NAME, "timer_accuracy.json")
+
+
+def _raw_manifest(run_dir: Path) -> dict[str, Any]:
+    data = json.loads((run_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
+def _is_pyperf_file(path: Path) -> bool:
+    """A pyperf suite file (``benchmarks`` and ``version`` keys), read without pyperf."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "benchmarks" in data and "version" in data
 
 
 def _summary(value: object) -> str:

@@ -80,6 +80,9 @@ class Runtime:
                 importlib.import_module(module)
             except ImportError as exc:
                 return f"{module} is not importable on Python {platform.python_version()}: {exc}"
+            except Exception as exc:  # a broken install raises anything (RuntimeError, OSError)
+                kind = type(exc).__name__
+                return f"{module} is broken on Python {platform.python_version()}: {kind}: {exc}"
         return None
 
     def run(self, func: Callable[..., Awaitable[T]], *args: object) -> T:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import statistics
 import sys
@@ -25,6 +24,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from analysis.staging import OutputError, check_output_folder
+from benchmarks.results import write_atomically
 from benchmarks.runtimes import RUNTIMES
 
 #: Requested sleeps, in seconds.
@@ -92,12 +93,13 @@ def measure(runtimes: Sequence[str], samples: int = SAMPLES) -> dict[str, object
 
 def write(folder: Path, runtimes: Sequence[str], samples: int = SAMPLES) -> Path:
     """Measure and write ``folder/timer_accuracy.json`` atomically; return its path."""
+    check_output_folder(folder)  # before measuring: a bad -o is one line, nothing measured
     document = measure(runtimes, samples)
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / FILE_NAME
-    partial = target.with_suffix(".json.partial")
-    partial.write_text(json.dumps(document, indent=1) + "\n")
-    os.replace(partial, target)
+    try:
+        write_atomically(target, json.dumps(document, indent=1) + "\n")
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
     return target
 
 
@@ -118,7 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"error: {problem}", file=sys.stderr)
         return 2
-    path = write(args.output, args.runtime, args.samples)
+    try:
+        path = write(args.output, args.runtime, args.samples)
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     for name, rows in json.loads(path.read_text())["runtimes"].items():
         for row in rows:
             print(

@@ -24,7 +24,7 @@ SELECTION = ["--workload", "protocol.*", "--param", "items=10", "-p", "3", "-n",
 
 
 def related(marker: str) -> list[psutil.Process]:
-    """Live processes whose command line mentions ``marker`` (the run's unique folder name)."""
+    """Live processes whose command line mentions ``marker`` (the run's unique scratch folder)."""
     found = []
     for process in psutil.process_iter(["cmdline", "status"]):
         cmdline = " ".join(process.info["cmdline"] or [])
@@ -51,11 +51,11 @@ def test_a_signal_stops_the_run_cleanly(tmp_path: Path, signum: int, code: int) 
         # Wait until the first benchmark is merged on every runtime and a pyperf worker of the
         # next one is running (a grandchild: the runner's own child).
         while not all((run / f"{r}.json").exists() for r in AVAILABLE_RUNTIMES) or not any(
-            "--worker" in p.cmdline() for p in related(run.name)
+            "--worker" in p.cmdline() for p in related(str(scratch_root))
         ):
             assert parent.poll() is None, parent.communicate()
             time.sleep(0.02)
-        assert related(run.name), "no child process to end"
+        assert related(str(scratch_root)), "no child process to end"
         parent.send_signal(signum)
         out, err = parent.communicate(timeout=120)
     finally:
@@ -65,7 +65,7 @@ def test_a_signal_stops_the_run_cleanly(tmp_path: Path, signum: int, code: int) 
     assert parent.returncode == code, out + err
     assert f"interrupted by {signal.Signals(signum).name}" in err
     assert "Traceback" not in err
-    assert related(run.name) == []  # the runner and its pyperf workers are gone
+    assert related(str(scratch_root)) == []  # the runner and its pyperf workers are gone
     assert os.listdir(scratch_root) == []  # no aiter-bench-* scratch folder
     assert sorted(p.name for p in run.iterdir()) == sorted(
         ["manifest.json", *(f"{r}.json" for r in AVAILABLE_RUNTIMES)]

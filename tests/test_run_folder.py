@@ -323,8 +323,8 @@ def read_only(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
         ("file", "{file} is a file, not a folder; choose a folder"),
         ("file/sub", "{file} is a file, not a folder (in {file}/sub)"),
         ("", "argument -o/--output: an empty folder name"),
-        ("readonly/run", "cannot create results folder {tmp}/readonly/run: Permission denied"),
-        ("readonly", "cannot write in results folder {tmp}/readonly: Permission denied"),
+        ("readonly/run", "cannot write to {tmp}/readonly/run: Permission denied"),
+        ("readonly", "cannot write to {tmp}/readonly: Permission denied"),
     ],
 )
 def test_output_path_errors_are_one_line(
