@@ -17,26 +17,20 @@ from pathlib import Path
 import nox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchmarks import interpreters
+from benchmarks import interpreters, run_output
 
 nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = True
 
 
-def _has_output_option(args: list[str]) -> bool:
-    return any(arg in ("-o", "--output") or arg.startswith("--output=") for arg in args)
-
-
-@nox.session
-def bench(session: nox.Session) -> None:
-    """Run the default matrix (or ``-- ARGS`` for ``python -m benchmarks run``), then report."""
-    _bench(session)
-
-
 def _bench(session: nox.Session) -> None:
     session.install("-e", ".[analysis]")
     args = list(session.posargs)
-    if not _has_output_option(args):
+    try:
+        output = run_output.output_of(args)  # as `run` reads it: -o, --output=, the last one
+    except ValueError as exc:
+        session.error(str(exc))
+    if output is None:
         run_dir = session.run(
             "python",
             "-c",
@@ -46,15 +40,21 @@ def _bench(session: nox.Session) -> None:
             "print(default_run_dir(DEFAULT_RESULTS_ROOT, v))",
             silent=True,
         )
-        assert isinstance(run_dir, str)
-        args += ["-o", run_dir.strip()]
-    output = args[args.index("-o") + 1] if "-o" in args else None
+        if not isinstance(run_dir, str):  # --install-only: nothing runs
+            return
+        output = run_dir.strip()
+        args += ["-o", output]
     # A failed benchmark exits 1 but the results measured are kept and still reported.
     session.run("python", "-m", "benchmarks", "run", *args, success_codes=[0, 1])
-    if output is not None:
-        # Requested vs achieved sleeps per runtime, for reading timer_bound cells (plain JSON).
-        session.run("python", "-m", "benchmarks.timer_accuracy", "-o", output)
-        session.run("python", "-m", "analysis", "report", output)  # writes <output>/report/
+    # Requested vs achieved sleeps per runtime, for reading timer_bound cells (plain JSON).
+    session.run("python", "-m", "benchmarks.timer_accuracy", "-o", output)
+    session.run("python", "-m", "analysis", "report", output)  # writes <output>/report/
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run the default matrix (or ``-- ARGS`` for ``python -m benchmarks run``), then report."""
+    _bench(session)
 
 
 def _bench_on(version: str, executable: str | None) -> None:

@@ -12,6 +12,9 @@ MANIFEST_NAME = "manifest.json"
 #: Plain JSON a run folder may hold besides its pyperf files (see results/FORMAT.md).
 TIMER_ACCURACY_NAME = "timer_accuracy.json"
 AUXILIARY_NAMES: frozenset[str] = frozenset({MANIFEST_NAME, TIMER_ACCURACY_NAME})
+#: Plain JSON the suite's other commands write into a results tree (``ab``: compare.json,
+#: ``calibrate``: calibration.json): not pyperf files, skipped in a folder with a note.
+OTHER_OUTPUT_NAMES: frozenset[str] = frozenset({"compare.json", "calibration.json"})
 SUITE_SUFFIXES: tuple[str, ...] = (".json", ".json.gz")
 
 
@@ -22,10 +25,23 @@ class Inputs:
     suites: tuple[Path, ...]
     manifests: tuple[Path, ...]
     timer_accuracy: tuple[Path, ...] = ()
+    #: Files of the suite's other commands found in the folders and skipped.
+    skipped: tuple[Path, ...] = ()
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        if not self.skipped:
+            return ()
+        names = ", ".join(sorted({p.name for p in self.skipped}))
+        return (f"skipped {len(self.skipped)} file(s) that are not pyperf results ({names})",)
 
 
 def _is_suite_name(path: Path) -> bool:
-    return path.name not in AUXILIARY_NAMES and path.name.endswith(SUITE_SUFFIXES)
+    return (
+        path.name not in AUXILIARY_NAMES
+        and path.name not in OTHER_OUTPUT_NAMES
+        and path.name.endswith(SUITE_SUFFIXES)
+    )
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -51,6 +67,7 @@ def discover(paths: Sequence[str | Path]) -> Inputs:
     suites: list[Path] = []
     manifests: list[Path] = []
     timers: list[Path] = []
+    skipped: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if not path.exists():
@@ -62,6 +79,12 @@ def discover(paths: Sequence[str | Path]) -> Inputs:
             suites.extend(found)
             manifests.extend(p for p in _walk(path) if p.name == MANIFEST_NAME)
             timers.extend(p for p in _walk(path) if p.name == TIMER_ACCURACY_NAME)
+            skipped.extend(p for p in _walk(path) if p.name in OTHER_OUTPUT_NAMES)
+        elif path.name in OTHER_OUTPUT_NAMES:
+            raise AnalysisError(
+                f"{path}: written by `ab` or `calibrate`, not pyperf results; name the run "
+                "folders (or the folder above them) instead"
+            )
         elif path.name == MANIFEST_NAME:
             manifests.append(path)
         elif path.name == TIMER_ACCURACY_NAME:
@@ -74,7 +97,10 @@ def discover(paths: Sequence[str | Path]) -> Inputs:
     if not suites:
         raise AnalysisError("only manifests given: name the pyperf JSON files or their folder")
     return Inputs(
-        suites=_unique(suites), manifests=_unique(manifests), timer_accuracy=_unique(timers)
+        suites=_unique(suites),
+        manifests=_unique(manifests),
+        timer_accuracy=_unique(timers),
+        skipped=_unique(skipped),
     )
 
 

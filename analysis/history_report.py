@@ -13,6 +13,8 @@ Files written to the output folder:
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +39,7 @@ from analysis.history import (
 )
 from analysis.load import load_results
 from analysis.plots import Plot, save, slug
+from analysis.staging import check_output_folder, staged_folder
 from analysis.tables import Table
 
 TITLE = "Async runtime benchmarks: history"
@@ -55,6 +58,8 @@ class HistoryReport:
     csv: Path
     changes_csv: Path
     plots: list[Plot]
+    #: What loading had to say (files skipped, processes read twice, ...).
+    notes: tuple[str, ...] = ()
 
 
 def trend_figure(group: pd.DataFrame, title: str) -> Figure:
@@ -191,26 +196,37 @@ def build_history_report(
 ) -> HistoryReport:
     """Load runs, find change points and write the page, CSV files and plots to ``out_dir``."""
     out = Path(out_dir)
+    check_output_folder(out)  # before loading: a bad -o is one line and nothing is done
     results = load_results(paths)
     values = results.values
     injected = values["injected_slowdown"].astype(float) > 0
     if injected.all():
         raise AnalysisError("every run given has an injected slowdown; history needs real runs")
     history = build_history(values[~injected].reset_index(drop=True), method)
-    out.mkdir(parents=True, exist_ok=True)
-    csv = out / "history.csv"
     columns = [*LINE_KEYS, "position", "suite_run_id", "suite_commit", "order_time", "ordered_by"]
     columns += ["processes", "level", "segment", "segment_level", "change_point", "noise_sd"]
-    history.points[columns].to_csv(csv, index=False)
-    changes_csv = out / "changes.csv"
-    history.changes.to_csv(changes_csv, index=False)
-    plots = draw_trends(history, out / "plots")
-    document = blocks(history, plots, results.sources)
-    markdown = out / "history.md"
-    markdown.write_text(render_md.render(document, out), encoding="utf-8")
-    html = out / "history.html"
-    html.write_text(render_html.render(document).replace(render_html.TITLE, TITLE, 1), "utf-8")
-    return HistoryReport(history, markdown, html, csv, changes_csv, plots)
+    with staged_folder(out) as staging:  # all or nothing: a full disk keeps the old history
+        history.points[columns].to_csv(staging / "history.csv", index=False)
+        history.changes.to_csv(staging / "changes.csv", index=False)
+        plots = draw_trends(history, staging / "plots")
+        document = blocks(history, plots, results.sources)
+        (staging / "history.md").write_text(render_md.render(document, staging), "utf-8")
+        page = render_html.render(document).replace(render_html.TITLE, TITLE, 1)
+        (staging / "history.html").write_text(page, "utf-8")
+
+    def moved(path: Path) -> Path:
+        return out / path.relative_to(staging)
+
+    plots = [dataclasses.replace(p, png=moved(p.png), svg=moved(p.svg)) for p in plots]
+    return HistoryReport(
+        history,
+        out / "history.md",
+        out / "history.html",
+        out / "history.csv",
+        out / "changes.csv",
+        plots,
+        results.notes,
+    )
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -222,7 +238,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "results", nargs="+", metavar="RESULTS", help="pyperf JSON files or folders of runs"
     )
     history.add_argument(
-        "-o", "--output", type=Path, default=Path("history"), help="default: ./history"
+        "-o", "--output", type=output_folder, default=Path("history"), help="default: ./history"
     )
     history.add_argument(
         "--model",
@@ -241,9 +257,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
 
 
+def output_folder(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty folder name; name the output folder")
+    return Path(text)
+
+
 def run(args: argparse.Namespace) -> int:
     method = Method(args.model, args.penalty, args.min_size)
     report = build_history_report(args.results, args.output, method)
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
     changes = len(report.history.changes)
     print(
         f"wrote {report.markdown}, {report.html}, {report.csv.name}, {report.changes_csv.name} "

@@ -197,7 +197,7 @@ def load_results(paths: Sequence[str | Path]) -> Results:
         na=na_frame(_not_measured(na_records, values), values),
         sources=inputs.suites,
         manifests=inputs.manifests,
-        notes=tuple(notes),
+        notes=(*inputs.notes, *notes),
         incomplete=tuple(run for run in incomplete if run is not None),
         timer_accuracy=inputs.timer_accuracy,
     )

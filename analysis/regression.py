@@ -77,6 +77,8 @@ def load_thresholds(path: Path | None, default: float | None = None) -> Threshol
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise AnalysisError(f"{path}: cannot read the thresholds file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise AnalysisError(f"{path}: not a text file (not UTF-8); give a TOML file") from None
     except tomllib.TOMLDecodeError as exc:
         raise AnalysisError(f"{path}: not valid TOML ({exc})") from None
     unknown = set(data) - {"default", "overrides"}
@@ -127,7 +129,8 @@ class Comparison:
             return EXIT_OK
         if self.count(REGRESSION):
             return EXIT_REGRESSION
-        if fail_on == "inconclusive" and self.count(INCONCLUSIVE):
+        undecided = self.count(INCONCLUSIVE) + self.count(VERSION_LABELS.too_few)
+        if fail_on == "inconclusive" and undecided:  # too few processes decide nothing either
             return EXIT_INCONCLUSIVE
         return EXIT_OK
 
@@ -159,10 +162,24 @@ def _identity(results: Results, column: str) -> set[str]:
     return {str(v) for v in results.values[column].dropna().unique()}
 
 
+def _machines(results: Results) -> set[str]:
+    """The suite's ``machine`` (``AITER_BENCH_MACHINE`` or the host name), pyperf's host name
+    only for results older than the suite's identity."""
+    values = results.values
+    machine = values["machine"].astype(str)
+    return set(machine.where(machine != "unknown", values["hostname"].astype(str)).unique())
+
+
 def check_same_machine(baseline: Results, candidate: Results) -> None:
     """Refuse to pair different machines or CPU models: a difference would be the machine."""
-    for column, what in (("hostname", "machines"), ("cpu_model_name", "CPU models")):
-        base, cand = _identity(baseline, column), _identity(candidate, column)
+    for what, base, cand in (
+        ("machines", _machines(baseline), _machines(candidate)),
+        (
+            "CPU models",
+            _identity(baseline, "cpu_model_name"),
+            _identity(candidate, "cpu_model_name"),
+        ),
+    ):
         if base != cand:
             raise AnalysisError(
                 f"the two sides ran on different {what} (baseline: {', '.join(sorted(base))}; "
@@ -170,6 +187,28 @@ def check_same_machine(baseline: Results, candidate: Results) -> None:
                 "rerun both sides interleaved on one machine (python -m benchmarks ab), or pass "
                 "--allow-different-machines"
             )
+
+
+def check_different_measurements(baseline: Results, candidate: Results) -> None:
+    """Refuse a comparison of results with themselves (``compare X X``, or a run copied to
+    both sides): the same worker processes on both sides show no difference by construction."""
+    shared = set(baseline.values["process_id"]) & set(candidate.values["process_id"])
+    if shared:
+        raise AnalysisError(
+            f"the baseline and the candidate hold the same measurements ({len(shared)} worker "
+            "process(es) are on both sides): compare two different runs"
+        )
+
+
+def unproven_blocks(baseline: Results, candidate: Results) -> bool:
+    """Whether block labels cannot prove that processes of the two sides ran together.
+
+    Blocks pair only processes of one interleaved experiment: the two sides of one ``ab`` carry
+    different run ids and the same experiment id inside their block labels. Two sides sharing
+    a run id are two runs whose ids are not unique (results made before run ids had a random
+    part, named after their folders): equal labels there prove nothing.
+    """
+    return bool(set(baseline.values["suite_run_id"]) & set(candidate.values["suite_run_id"]))
 
 
 def _side(results: Results, name: str, pair_python: bool) -> pd.DataFrame:
@@ -187,9 +226,16 @@ def compare_results(
 ) -> Comparison:
     """Pair every benchmark x runtime x Python of the two sides and decide each pair."""
     thresholds = thresholds or Thresholds()
+    check_different_measurements(baseline, candidate)
     if not allow_different_machines:
         check_same_machine(baseline, candidate)
     notes = [*baseline.notes, *candidate.notes]
+    pair_blocks = not unproven_blocks(baseline, candidate)
+    if not pair_blocks:
+        notes.append(
+            "the two sides share a run id, so their interleaving blocks cannot be shown to "
+            "belong together: compared unpaired (Welch)"
+        )
     pythons = (_identity(baseline, "python_version"), _identity(candidate, "python_version"))
     pair_python = pythons[0] == pythons[1] or len(pythons[0]) != 1 or len(pythons[1]) != 1
     if not pair_python:
@@ -214,8 +260,8 @@ def compare_results(
         estimate = evidence.contrast(
             cand["log_mean"].to_numpy(float),
             base["log_mean"].to_numpy(float),
-            list(cand[evidence.BLOCK]),
-            list(base[evidence.BLOCK]),
+            list(cand[evidence.BLOCK]) if pair_blocks else None,
+            list(base[evidence.BLOCK]) if pair_blocks else None,
         )
         row: dict[str, object] = dict(zip(PAIR_KEY, key, strict=True))
         row.update(

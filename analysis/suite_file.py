@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,19 @@ def process_id(benchmark_name: str, run_index: int, run: pyperf.Run) -> str:
     return hashlib.sha1(fingerprint.encode("utf-8")).hexdigest()[:16]
 
 
+def _measured(path: Path, record: Record, value: object) -> float:
+    """A measured value as a float; NaN, infinite, zero or negative values are bad input (a
+    time per item or a memory peak is always finite and positive)."""
+    number = float(value)  # type: ignore[arg-type]
+    if not (math.isfinite(number) and number > 0):
+        raise AnalysisError(
+            f"{path}: benchmark {record['benchmark']!r} (run {record['run']}) holds the value "
+            f"{value!r}; a measured value must be a finite positive number (the file is "
+            "corrupt or was edited)"
+        )
+    return number
+
+
 def read_suite_file(path: Path) -> list[Record]:
     """One record per value of every run of every benchmark in ``path``."""
     suite = _load_suite(path)
@@ -110,5 +124,7 @@ def read_suite_file(path: Path) -> list[Record]:
                 "process_id": process_id(benchmark.get_name(), run_index, run),
             }
             for value_index, value in enumerate(run.values):
-                records.append({**base, "value_index": value_index, "value": float(value)})
+                records.append(
+                    {**base, "value_index": value_index, "value": _measured(path, base, value)}
+                )
     return records

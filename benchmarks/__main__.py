@@ -1,8 +1,9 @@
 """``python -m benchmarks``: see :mod:`benchmarks.cli`.
 
-SIGINT is handled before anything else is imported (:func:`benchmarks.interrupt.stop_during_startup`):
-a Ctrl-C during the start-up imports ends the command with one line and exit code 130, never a
-traceback. Output to a closed pipe (``list | head -1``) ends quietly.
+SIGINT is handled before anything else is imported
+(:func:`benchmarks.interrupt.stop_during_startup`): a Ctrl-C during the start-up imports ends
+the command with one line and exit code 130, never a traceback. Output to a closed pipe
+(``list | head -1``) ends quietly.
 """
 
 import signal

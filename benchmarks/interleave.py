@@ -33,7 +33,13 @@ from benchmarks import blocks, catalog, identity, runner
 from benchmarks.blocks import merged_benchmark
 from benchmarks.environments import DEFAULT_CACHE, Environment, build_environment, parse_spec
 from benchmarks.fixtures import FixtureCache, FixtureError
-from benchmarks.results import MANIFEST_FORMAT, default_run_dir, merge_benchmark, write_manifest
+from benchmarks.results import (
+    MANIFEST_FORMAT,
+    default_run_dir,
+    merge_benchmark,
+    new_run_id,
+    write_manifest,
+)
 from benchmarks.workload import Case
 
 SIDES: tuple[str, str] = ("baseline", "candidate")
@@ -72,6 +78,9 @@ class SideRun:
     name: str
     environment: Environment
     folder: Path
+    #: The id of the whole A/B experiment (unique: time + random part), shared by both sides:
+    #: their block labels carry it, so only these two sides can ever be paired.
+    experiment: str = field(default_factory=new_run_id)
     manifest: dict[str, Any] = field(default_factory=dict)
 
     def start(
@@ -101,7 +110,7 @@ class SideRun:
 
     @property
     def run_id(self) -> str:
-        return f"{self.folder.parent.resolve().name}-{self.name}"
+        return f"{self.experiment}-{self.name}"
 
     def save(self) -> None:
         write_manifest(self.folder, self.manifest)
@@ -201,7 +210,7 @@ def run_cell(
         f"--warmups={settings.warmups}",
         f"--min-time={settings.min_time}",
     ]
-    ab_id = sides[0].folder.parent.resolve().name
+    ab_id = sides[0].experiment
     files: list[list[Path]] = [[] for _ in sides]
     failures: list[str | None] = [None for _ in sides]
     for index, side_index in enumerate(abba_order(settings.processes)):
@@ -250,8 +259,10 @@ def run_ab(
 
     Returns the number of benchmark x runtime cells that failed on either side.
     """
+    experiment = new_run_id()
     sides = [
-        SideRun(name, env, output / name) for name, env in zip(SIDES, environments, strict=True)
+        SideRun(name, env, output / name, experiment)
+        for name, env in zip(SIDES, environments, strict=True)
     ]
     for side in sides:
         side.start(runtimes, specs, command)

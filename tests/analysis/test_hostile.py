@@ -1,0 +1,308 @@
+"""Issue 16, the analysis half: each defect a hostile user found, as a test that failed before.
+
+In-process calls of ``python -m analysis`` on tiny synthetic runs (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from analysis import staging
+from analysis.cli import main
+
+
+def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(args))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_error_line(code: int, err: str) -> str:
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: "), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def small_run(synth: Any, folder: Path, *, runs: int = 4, **kwargs: Any) -> Path:
+    extra = kwargs.pop("extra", {})
+    specs = [
+        synth.Spec(runtime, "protocol.async_generator", {"items": 10}, runs=runs, per_run=3)
+        for runtime in ("asyncio", "trio")
+    ]
+    for spec in specs:
+        spec.extra = {**spec.extra, **extra}
+    return Path(synth.write_run(folder, specs, **kwargs))
+
+
+def set_blocks(folder: Path, label: Callable[[int], str]) -> None:
+    """Stamp run i of every benchmark with the interleaving block ``label(i)``."""
+    for path in folder.glob("*.json"):
+        if path.name == "manifest.json":
+            continue
+        data = json.loads(path.read_text())
+        for benchmark in data["benchmarks"]:
+            for index, run in enumerate(benchmark["runs"]):
+                run.setdefault("metadata", {})["interleave_block"] = label(index)
+        path.write_text(json.dumps(data))
+
+
+def set_value(folder: Path, value: object) -> None:
+    path = folder / "asyncio.json"
+    text = path.read_text()
+    data = json.loads(text)
+    data["benchmarks"][0]["runs"][1]["values"][0] = value
+    path.write_text(json.dumps(data))  # json writes NaN / Infinity literally, as pyperf would
+
+
+# -- item 2: a report is replaced whole or not at all -----------------------------------------
+
+
+def test_a_report_whose_one_file_cannot_be_replaced_keeps_the_old_report(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    standard_run: Path,
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "OUT"
+    assert run_main(capsys, "report", str(standard_run), "-o", str(out))[0] == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (out / "report.md").write_text("the old report")  # to tell old from new
+    before[Path("report.md")] = b"the old report"
+    replace = os.replace
+
+    def immutable(source: object, destination: object) -> None:  # as chattr +i results.parquet
+        if "results.parquet" in str(source) and str(source).startswith(str(out)):
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(source))
+        replace(source, destination)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", immutable)
+    code, _, err = run_main(capsys, "report", str(standard_run), "-o", str(out))
+    assert "Operation not permitted" in one_error_line(code, err)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before  # nothing new beside the old parquet, nothing lost
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+# -- items 3, 19: history is checked first and written all or nothing ---------------------------
+
+
+def test_history_on_a_full_disk_keeps_the_old_history(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    synth: Any,
+    tmp_path: Path,
+) -> None:
+    runs = tmp_path / "runs"
+    for index in range(3):
+        small_run(synth, runs / f"r{index}", seed=index, run_id=f"id-{index}")
+    out = tmp_path / "history"
+    out.mkdir()
+    (out / "history.md").write_text("old")
+    import matplotlib.figure
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", full)
+    code, _, err = run_main(capsys, "history", str(runs), "-o", str(out))
+    assert "No space left on device" in one_error_line(code, err)
+    assert sorted(p.name for p in out.iterdir()) == ["history.md"]
+    assert (out / "history.md").read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("target", ["file", "file/sub", "readonly/history"])
+def test_history_refuses_a_bad_output_before_loading(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    target: str,
+) -> None:
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "readonly").mkdir()
+    real_mkdtemp = staging.tempfile.mkdtemp
+
+    def read_only(*args: Any, **kwargs: Any) -> str:
+        if str(kwargs.get("dir", "")).startswith(str(tmp_path / "readonly")):
+            raise OSError(errno.EROFS, "Read-only file system")
+        return real_mkdtemp(*args, **kwargs)
+
+    monkeypatch.setattr(staging.tempfile, "mkdtemp", read_only)
+    # the input does not exist: a check after loading would report that instead
+    code, _, err = run_main(
+        capsys, "history", str(tmp_path / "nothing"), "-o", str(tmp_path / target)
+    )
+    line = one_error_line(code, err)
+    assert "is a file, not a folder" in line or "Read-only file system" in line
+
+
+# -- item 5: pairing needs proof that the blocks belong together ---------------------------------
+
+
+def test_two_runs_that_share_a_folder_name_are_not_paired(
+    capsys: pytest.CaptureFixture[str], synth: Any, tmp_path: Path
+) -> None:
+    base = small_run(synth, tmp_path / "a" / "base", runs=6, seed=1)
+    other = small_run(synth, tmp_path / "b" / "base", runs=6, seed=2)
+    for folder in (base, other):  # old-style ids: the folder name, in the labels too
+        set_blocks(folder, lambda i: f"base|protocol.async_generator|{i}")
+    json_out = tmp_path / "c.json"
+    code, _, err = run_main(capsys, "compare", str(base), str(other), "--json", str(json_out))
+    assert code in (0, 1), err
+    rows = json.loads(json_out.read_text())["rows"]
+    assert rows and not any(row["paired"] for row in rows)
+    assert "cannot be shown to belong together" in err
+
+
+def test_the_two_sides_of_one_interleaved_experiment_are_paired(
+    capsys: pytest.CaptureFixture[str], synth: Any, tmp_path: Path
+) -> None:
+    base = small_run(synth, tmp_path / "x" / "baseline", runs=6, seed=1, run_id="E1-baseline")
+    cand = small_run(synth, tmp_path / "x" / "candidate", runs=6, seed=2, run_id="E1-candidate")
+    for folder in (base, cand):
+        set_blocks(folder, lambda i: f"E1|protocol.async_generator|{i}")
+    json_out = tmp_path / "c.json"
+    code, _, err = run_main(capsys, "compare", str(base), str(cand), "--json", str(json_out))
+    assert code in (0, 1), err
+    assert all(row["paired"] for row in json.loads(json_out.read_text())["rows"])
+
+
+# -- item 6: compare X X ---------------------------------------------------------------------
+
+
+def test_comparing_a_run_with_itself_is_bad_input(
+    capsys: pytest.CaptureFixture[str], standard_run: Path
+) -> None:
+    code, _, err = run_main(capsys, "compare", str(standard_run), str(standard_run))
+    assert "the same measurements" in one_error_line(code, err)
+
+
+# -- item 7: the suite's machine identity, not pyperf's host name --------------------------------
+
+
+def test_compare_checks_the_suite_machine_not_the_host_name(
+    capsys: pytest.CaptureFixture[str], synth: Any, tmp_path: Path
+) -> None:
+    one = small_run(synth, tmp_path / "one", seed=1, extra={"machine": "m1"}, hostname="h")
+    two = small_run(synth, tmp_path / "two", seed=2, extra={"machine": "m2"}, hostname="h")
+    code, _, err = run_main(capsys, "compare", str(one), str(two))
+    assert "different machines (baseline: m1; candidate: m2)" in one_error_line(code, err)
+    ci = small_run(synth, tmp_path / "ci", seed=3, extra={"machine": "m1"}, hostname="runner-7")
+    code, _, err = run_main(capsys, "compare", str(one), str(ci))
+    assert code == 0, err
+
+
+# -- item 8: NaN, infinite, zero and negative values are bad input at loading ---------------------
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), 0.0, -1e-6])
+@pytest.mark.parametrize("command", ["report", "compare"])
+def test_a_value_that_is_no_time_is_bad_input(
+    capsys: pytest.CaptureFixture[str],
+    synth: Any,
+    tmp_path: Path,
+    value: float,
+    command: str,
+) -> None:
+    bad = small_run(synth, tmp_path / "bad", seed=1)
+    set_value(bad, value)
+    args = [str(bad), "-o", str(tmp_path / "out")] if command == "report" else [
+        str(small_run(synth, tmp_path / "good", seed=2)), str(bad)
+    ]  # fmt: skip
+    code, _, err = run_main(capsys, command, *args)
+    line = one_error_line(code, err)  # pyperf itself refuses NaN, 0 and negatives; not inf
+    assert "must be a finite positive number" in line or "number > 0.0" in line
+    assert not (tmp_path / "out").exists()
+
+
+# -- item 12: --fail-on inconclusive counts "too few processes" ----------------------------------
+
+
+def test_fail_on_inconclusive_fails_when_nothing_could_be_decided(
+    capsys: pytest.CaptureFixture[str], synth: Any, tmp_path: Path
+) -> None:
+    one = small_run(synth, tmp_path / "one", runs=1, seed=1)
+    two = small_run(synth, tmp_path / "two", runs=1, seed=2)
+    code, out, err = run_main(capsys, "compare", str(one), str(two), "--fail-on", "inconclusive")
+    assert "too few processes" in out
+    assert code == 3, out + err
+
+
+# -- items 14, 27: compare's outputs are checked first and written together -----------------------
+
+
+def test_an_unwritable_step_summary_is_one_line_and_nothing_is_written(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    synth: Any,
+    tmp_path: Path,
+) -> None:
+    one = small_run(synth, tmp_path / "one", seed=1)
+    two = small_run(synth, tmp_path / "two", seed=2)
+    (tmp_path / "summary").mkdir()
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary"))
+    json_out = tmp_path / "c.json"
+    code, _, err = run_main(capsys, "compare", str(one), str(two), "--json", str(json_out))
+    assert "is a folder, not a file" in one_error_line(code, err)
+    assert not json_out.exists()
+
+
+def test_a_failed_json_output_writes_no_markdown(
+    capsys: pytest.CaptureFixture[str], synth: Any, tmp_path: Path
+) -> None:
+    one = small_run(synth, tmp_path / "one", seed=1)
+    two = small_run(synth, tmp_path / "two", seed=2)
+    (tmp_path / "taken").mkdir()
+    markdown = tmp_path / "c.md"
+    args = ["--json", str(tmp_path / "taken"), "--markdown", str(markdown)]
+    code, _, err = run_main(capsys, "compare", str(one), str(two), *args)
+    one_error_line(code, err)
+    assert not markdown.exists()
+
+
+# -- item 15: a binary thresholds file ---------------------------------------------------------
+
+
+def test_a_binary_thresholds_file_is_one_line(
+    capsys: pytest.CaptureFixture[str], synth: Any, tmp_path: Path
+) -> None:
+    one = small_run(synth, tmp_path / "one", seed=1)
+    two = small_run(synth, tmp_path / "two", seed=2)
+    binary = tmp_path / "t.toml"
+    binary.write_bytes(b"\xff\xfe\x00\x81binary")
+    code, _, err = run_main(capsys, "compare", str(one), str(two), "--thresholds", str(binary))
+    assert "not a text file" in one_error_line(code, err)
+
+
+# -- item 20: the suite's own results tree, with ab and calibrate outputs in it --------------------
+
+
+def test_report_and_history_skip_the_outputs_of_ab_and_calibrate(
+    capsys: pytest.CaptureFixture[str], synth: Any, tmp_path: Path
+) -> None:
+    tree = tmp_path / "results"
+    small_run(synth, tree / "run-1", seed=1, run_id="r1")
+    small_run(synth, tree / "run-2", seed=2, run_id="r2")
+    (tree / "ab-x").mkdir()
+    (tree / "ab-x" / "compare.json").write_text('{"comparisons": []}')
+    (tree / "cal").mkdir()
+    (tree / "cal" / "calibration.json").write_text('{"pairs": []}')
+    for command in ("report", "history"):
+        code, _, err = run_main(capsys, command, str(tree), "-o", str(tmp_path / command))
+        assert code == 0, err
+        assert "skipped 2 file(s) that are not pyperf results" in err
+    code, _, err = run_main(capsys, "report", str(tree / "ab-x" / "compare.json"))
+    assert "not pyperf results" in one_error_line(code, err)

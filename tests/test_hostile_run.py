@@ -1,0 +1,332 @@
+"""Issue 16, the measuring half: each defect a hostile user found, as a test that failed before.
+
+In-process with the stub runner of ``test_run_folder`` wherever possible; the few subprocesses
+are ``list`` or a run stopped during its start-up imports, which measure nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pyperf
+import pytest
+
+from benchmarks import cli, interrupt, results, run_output, runtimes, timer_accuracy
+from benchmarks.results import RunFolder, RunFolderError
+from tests.conftest import AVAILABLE_RUNTIMES, REPO_ROOT
+from tests.test_run_folder import (
+    BENCHMARK,
+    SELECTION,
+    StubRunner,
+    main,
+    one_error_line,
+)
+
+
+@pytest.fixture
+def stub(monkeypatch: pytest.MonkeyPatch) -> Callable[..., StubRunner]:
+    """The stub runner of ``test_run_folder``, installed in the command."""
+
+    def install(values: int = 9, fail_on: Sequence[str] = ()) -> StubRunner:
+        runner = StubRunner(values, fail_on)
+        monkeypatch.setattr(cli, "run_one", runner)
+        monkeypatch.setattr(cli, "measure_interleaved", cli.measure_apart)
+        monkeypatch.setattr(cli, "check_pyperf_arguments", lambda args: None)
+        return runner
+
+    return install
+
+
+def manifest_of(folder: Path) -> dict[str, object]:
+    return dict(json.loads((folder / "manifest.json").read_text()))
+
+
+# -- item 4: --force over a corrupt manifest leaves no file of the old run ------------------
+
+
+def test_force_over_a_corrupt_manifest_removes_every_file_of_the_old_run(tmp_path: Path) -> None:
+    run = tmp_path / "R"
+    run.mkdir()
+    (run / "manifest.json").write_text("{")
+    (run / "trio.json").write_text('{"version": "1.0", "benchmarks": []}')
+    (run / "rloop.json").write_text("truncated")  # a registered runtime, unreadable
+    (run / "timer_accuracy.json").write_text("{}")
+    (run / "notes.txt").write_text("mine")  # not a run file: kept
+    manifest = {"format": results.MANIFEST_FORMAT, "run_id": "x", "runtimes": ["asyncio"]}
+    manifest |= {"command": ["run"], "na": [], "loops": {}}
+    with RunFolder.open(run, manifest, force=True):
+        pass
+    assert sorted(p.name for p in run.iterdir()) == ["manifest.json", "notes.txt"]
+
+
+# -- item 5: run ids are unique, never the folder's name -------------------------------------
+
+
+def test_run_ids_are_unique_and_not_the_folder_name(
+    tmp_path: Path, stub: Callable[..., StubRunner]
+) -> None:
+    stub()
+    first, second = tmp_path / "a" / "base", tmp_path / "b" / "base"
+    assert main(*SELECTION, "--runtime", "asyncio", "-o", str(first)) == 0
+    assert main(*SELECTION, "--runtime", "asyncio", "-o", str(second)) == 0
+    ids = [manifest_of(folder)["run_id"] for folder in (first, second)]
+    assert ids[0] != ids[1]
+    assert "base" not in ids
+    assert all(len(str(i).split("-")[-1]) == 8 for i in ids)  # the random part
+    assert results.new_run_id() != results.new_run_id()
+
+
+def test_resume_keeps_the_run_id(tmp_path: Path, stub: Callable[..., StubRunner]) -> None:
+    stub(fail_on=["asyncio"])
+    run = tmp_path / "run"
+    assert main(*SELECTION, "--runtime", "asyncio", "-o", str(run)) == 1
+    first = manifest_of(run)["run_id"]
+    stub()
+    assert main(*SELECTION, "--runtime", "asyncio", "--resume", "-o", str(run)) == 0
+    assert manifest_of(run)["run_id"] == first
+
+
+# -- item 9: --min-time must be a positive finite number --------------------------------------
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "nan", "inf"])
+def test_a_bad_min_time_is_refused_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setattr(pyperf.Runner, "_created", set())  # one Runner per process, per test
+    run = tmp_path / "run"
+    code = main(*SELECTION, f"--min-time={value}", "-o", str(run))
+    assert code == 2
+    assert "--min-time must be a positive number" in one_error_line(capsys.readouterr().err)
+    assert not run.exists()
+
+
+# -- item 10: --resume measures failed cells again ---------------------------------------------
+
+
+def test_resume_retries_a_failed_cell(
+    tmp_path: Path, stub: Callable[..., StubRunner], capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tmp_path / "run"
+    failing = AVAILABLE_RUNTIMES[0]
+    stub(fail_on=[failing])
+    assert main(*SELECTION, "-o", str(run)) == 1
+    again = stub()
+    assert main(*SELECTION, "--resume", "-o", str(run)) == 0
+    assert again.calls == [(BENCHMARK, failing)]
+    manifest = manifest_of(run)
+    assert not [c for c in manifest["na"] if c["kind"] == "failed"]  # type: ignore[attr-defined]
+    assert "1 measured, 0 failed" in capsys.readouterr().out
+
+
+# -- items 11, 21: the nox bench session reads -o as run does ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--fast"], None),
+        (["-o", "D"], "D"),
+        (["--output", "D"], "D"),
+        (["--output=D"], "D"),
+        (["-oD"], "D"),
+        (["--out", "D"], "D"),
+        (["-o", "A", "--fast", "-o", "B"], "B"),
+        (["--workload", "x*", "-p", "2", "--output=A", "-o", "B"], "B"),
+    ],
+)
+def test_the_bench_session_reads_the_output_folder_as_run_does(
+    args: list[str], expected: str | None
+) -> None:
+    assert run_output.output_of(args) == expected
+    parsed, _ = cli.build_parser().parse_known_args(["run", *args])
+    assert (None if parsed.output is None else str(parsed.output)) == expected
+
+
+@pytest.mark.parametrize("args", [["-o"], ["--fast", "--output"], ["--output="]])
+def test_the_bench_session_refuses_an_output_option_without_a_folder(args: list[str]) -> None:
+    with pytest.raises(ValueError, match="-o/--output"):
+        run_output.output_of(args)
+
+
+# -- item 13: a stop between measuring and merging keeps the benchmark --------------------------
+
+
+def test_a_signal_inside_a_deferred_region_is_raised_after_it() -> None:
+    done = []
+    with pytest.raises(interrupt.Interrupted) as stop, interrupt.signals_stop_the_run():
+        with interrupt.deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.01)
+            done.append("merged")  # the region finishes
+        done.append("after")  # never reached
+    assert done == ["merged"]
+    assert stop.value.exit_code == 130
+
+
+def test_a_swallowed_stop_is_raised_again_at_the_end() -> None:
+    with pytest.raises(interrupt.Interrupted), interrupt.signals_stop_the_run():
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.01)
+        except BaseException:  # a library that swallows everything
+            pass
+
+
+def test_a_stop_during_the_merge_keeps_the_benchmark_and_counts_it(
+    tmp_path: Path,
+    stub: Callable[..., StubRunner],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stub()
+    merge = RunFolder.merge
+
+    def merge_then_stop(self: RunFolder, *args: object) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # arrives between measuring and merging
+        merge(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RunFolder, "merge", merge_then_stop)
+    run = tmp_path / "run"
+    assert main(*SELECTION, "--runtime", "asyncio", "-o", str(run)) == 130
+    assert (run / "asyncio.json").exists()
+    assert "1 benchmarks measured and kept" in capsys.readouterr().err
+    assert manifest_of(run)["complete"] is True
+
+
+# -- item 18: a runtime whose import raises anything is n/a with its reason ---------------------
+
+
+def test_a_broken_runtime_install_is_unavailable_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "broken_loop_mod.py").write_text("raise RuntimeError('compiled for another ABI')")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    broken = runtimes.Runtime("broken", "asyncio", requires=("broken_loop_mod",))
+    reason = broken.unavailable_reason()
+    assert reason is not None and "RuntimeError: compiled for another ABI" in reason
+    monkeypatch.setitem(runtimes.RUNTIMES, "broken", broken)
+    monkeypatch.setattr(cli, "RUNTIMES", runtimes.RUNTIMES)
+    assert cli.main(["list", "--runtime", "broken", *SELECTION]) == 0
+    assert "n/a [1]" in capsys.readouterr().out
+
+
+# -- item 22: timer_accuracy checks -o before measuring -----------------------------------------
+
+
+@pytest.mark.parametrize("target", ["file", "file/sub"])
+def test_timer_accuracy_refuses_a_bad_output_before_measuring(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    target: str,
+) -> None:
+    (tmp_path / "file").write_text("x")
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("measured before checking the output")
+
+    monkeypatch.setattr(timer_accuracy, "measure", never)
+    assert timer_accuracy.main(["-o", str(tmp_path / target)]) == 2
+    assert "is a file, not a folder" in one_error_line(capsys.readouterr().err)
+
+
+# -- item 25, 27: a failed --resume creates nothing; a newer manifest is refused -----------------
+
+
+def test_a_failed_resume_leaves_no_empty_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tmp_path / "results" / "new"
+    assert main(*SELECTION, "--resume", "-o", str(run)) == 2
+    assert "nothing to resume" in one_error_line(capsys.readouterr().err)
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_manifest_of_another_format_is_not_resumed(
+    tmp_path: Path, stub: Callable[..., StubRunner], capsys: pytest.CaptureFixture[str]
+) -> None:
+    stub(fail_on=["asyncio"])
+    run = tmp_path / "run"
+    main(*SELECTION, "--runtime", "asyncio", "-o", str(run))
+    manifest = manifest_of(run) | {"format": 99}
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    capsys.readouterr()
+    assert main(*SELECTION, "--runtime", "asyncio", "--resume", "-o", str(run)) == 2
+    assert "manifest format 99" in one_error_line(capsys.readouterr().err)
+    with pytest.raises(RunFolderError, match="format 99"):
+        results.read_manifest(run)
+
+
+# -- item 28: list columns line up for long units -----------------------------------------------
+
+
+def test_list_columns_line_up(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["list", "--runtime", "asyncio", "trio"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "  " in line]
+    header = lines[0]
+    column = header.index("asyncio")
+    rows = [line for line in lines[1:] if line.split()[0].count(".") and "[" in line.split()[0]]
+    assert any("round trip" in row or "cancellation" in row for row in rows)  # long units
+    for row in rows:
+        assert row[column : column + 3] in ("ok ", "n/a"), row
+
+
+# -- items 23, 24: start-up signals and a closed pipe --------------------------------------------
+
+
+def test_a_closed_pipe_ends_list_quietly() -> None:
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks", "list"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()  # as `| head -1` does
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141, err
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+@pytest.mark.parametrize("module", ["benchmarks", "analysis"])
+@pytest.mark.parametrize("delay", [0.0, 0.1, 0.3])
+def test_sigint_during_the_start_up_imports_is_one_line(
+    tmp_path: Path, module: str, delay: float
+) -> None:
+    # -X importtime reports each import on stderr as it ends: the signal is sent once the
+    # suite's own code runs (a signal during the interpreter's `site` import is Python's own).
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    command = [sys.executable, "-X", "importtime", "-m", module]
+    if module == "analysis":
+        command += ["report", str(tmp_path / "none"), "-o", str(tmp_path / "out")]
+    else:
+        command += ["list"]
+    process = subprocess.Popen(
+        command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    assert process.stderr is not None
+    for line in process.stderr:
+        if b"benchmarks.interrupt" in line:
+            break
+    time.sleep(delay)
+    finished = process.poll() is not None
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    text = "\n".join(
+        line for line in err.decode().splitlines() if not line.startswith("import time:")
+    )
+    assert "Traceback" not in text and "Exception ignored" not in text, text
+    if not finished and process.returncode != 2:  # 2: it ended just before the signal
+        assert process.returncode == 130, text
+        assert text.strip().splitlines()[-1].startswith("interrupted"), text
