@@ -19,7 +19,6 @@ import math
 import platform
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from benchmarks.results import (
     new_run_id,
 )
 from benchmarks.runtimes import DEFAULT_RUNTIMES, RUNTIMES
+from benchmarks.scratch import scratch_folder
 from benchmarks.workload import Case, Fixture, ParamValue
 
 USAGE_ERROR = 2
@@ -634,8 +634,8 @@ def measure(
     if interleaved is None:
         print("these pyperf options run each runtime apart (not interleaved)", flush=True)
     try:
-        with tempfile.TemporaryDirectory(prefix="aiter-bench-") as scratch:
-            job = Job(folder, mode, pyperf_args, interleaved, fixtures, Path(scratch), progress)
+        with scratch_folder("aiter-bench-") as scratch:
+            job = Job(folder, mode, pyperf_args, interleaved, fixtures, scratch, progress)
             measure_one = measure_interleaved if interleaved is not None else measure_apart
             for index, (spec, row) in enumerate(rows):
                 runnable: list[tuple[str, Cell]] = []
