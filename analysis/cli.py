@@ -8,6 +8,7 @@ cannot be written (one ``error: ...`` line, nothing written); 130 / 143 stopped 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -150,6 +151,11 @@ def run_compare(args: argparse.Namespace) -> int:
     for path in (args.markdown, args.json, summary):
         if path is not None:
             staging.check_output_file(path)
+    both = args.markdown is not None and args.json is not None
+    if both and os.path.abspath(args.markdown) == os.path.abspath(args.json):
+        raise AnalysisError(f"--json and --markdown name the same file ({args.json})")
+    if summary is not None and not summary.parent.is_dir():
+        raise AnalysisError(f"GITHUB_STEP_SUMMARY {summary}: its folder does not exist")
     comparison = compare_paths(
         [args.baseline],
         [args.candidate],

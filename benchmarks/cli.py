@@ -289,6 +289,9 @@ def check_pyperf_arguments(pyperf_args: Sequence[str]) -> None:
     parser = OneLineParser(prog="pyperf", add_help=False)
     pyperf.Runner(_argparser=parser)
     parsed = parser.parse_args(list(pyperf_args))
+    affinity = getattr(parsed, "affinity", None)
+    if affinity is not None and not re.fullmatch(r"\d+(-\d+)?(,\d+(-\d+)?)*", affinity):
+        fail(f"--affinity must be a CPU list such as 0-3 or 0,2; got {affinity!r}")
     min_time = getattr(parsed, "min_time", None)
     if min_time is not None and not (math.isfinite(min_time) and min_time > 0):
         fail(f"--min-time must be a positive number of seconds such as 0.1, not {min_time}")

@@ -23,6 +23,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from analysis.staging import OutputError, check_output_folder
 from benchmarks.results import write_atomically
@@ -103,10 +104,16 @@ def write(folder: Path, runtimes: Sequence[str], samples: int = SAMPLES) -> Path
     return target
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one ``error: ...`` line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.timer_accuracy", description=__doc__
-    )
+    parser = OneLineParser(prog="python -m benchmarks.timer_accuracy", description=__doc__)
     parser.add_argument("-o", "--output", type=Path, required=True, help="the run folder")
     parser.add_argument("--runtime", nargs="+", default=list(RUNTIMES), metavar="RUNTIME")
     parser.add_argument("--samples", type=int, default=SAMPLES)

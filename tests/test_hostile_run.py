@@ -350,3 +350,26 @@ def test_stale_scratch_folders_are_swept_and_live_ones_kept(tmp_path: Path) -> N
     finally:
         lock.release()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["aiter-bench-live", "aiter-bench-young"]
+
+
+# -- found in the second hostile pass (docs/hostile-pass.md) -----------------------------------
+
+
+def test_a_bad_affinity_is_refused_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pyperf.Runner, "_created", set())
+    run = tmp_path / "run"
+    assert main(*SELECTION, "--affinity", "xyz", "-o", str(run)) == 2
+    assert "--affinity must be a CPU list" in one_error_line(capsys.readouterr().err)
+    assert not run.exists()
+
+
+@pytest.mark.parametrize("args", [["--samples", "abc", "-o", "x"], []])
+def test_timer_accuracy_usage_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        timer_accuracy.main(args)
+    assert stop.value.code == 2
+    one_error_line(capsys.readouterr().err)

@@ -306,3 +306,34 @@ def test_report_and_history_skip_the_outputs_of_ab_and_calibrate(
         assert "skipped 2 file(s) that are not pyperf results" in err
     code, _, err = run_main(capsys, "report", str(tree / "ab-x" / "compare.json"))
     assert "not pyperf results" in one_error_line(code, err)
+
+
+# -- found in the second hostile pass (docs/hostile-pass.md) -----------------------------------
+
+
+def test_json_and_markdown_at_one_path_is_bad_input(
+    capsys: pytest.CaptureFixture[str], synth: Any, tmp_path: Path
+) -> None:
+    one = small_run(synth, tmp_path / "one", seed=1)
+    two = small_run(synth, tmp_path / "two", seed=2)
+    same = str(tmp_path / "out")
+    code, _, err = run_main(
+        capsys, "compare", str(one), str(two), "--json", same, "--markdown", same
+    )
+    assert "name the same file" in one_error_line(code, err)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_step_summary_in_a_missing_folder_is_refused_first(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    synth: Any,
+    tmp_path: Path,
+) -> None:
+    one = small_run(synth, tmp_path / "one", seed=1)
+    two = small_run(synth, tmp_path / "two", seed=2)
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "gone" / "summary.md"))
+    json_out = tmp_path / "c.json"
+    code, _, err = run_main(capsys, "compare", str(one), str(two), "--json", str(json_out))
+    assert "its folder does not exist" in one_error_line(code, err)
+    assert not json_out.exists()
