@@ -4,7 +4,7 @@ A shared machine changes speed slowly: on this project's 2-core VM a whole stret
 be 20-40% slower for seconds at a time (another tenant, frequency, thermal state), far more than
 the differences worth reporting. So worker processes are never run as one runtime's (or one
 side's) batch after another's. They run in **blocks**: one process of each runtime (``run``) or
-of each side (``ab``), back to back, the order inside the block rotating from block to block.
+of each side (``ab``), back to back, in a balanced random order (:func:`worker_order`).
 Each process's pyperf run is stamped with its block (run metadata ``interleave_block``), and
 :func:`analysis.evidence.contrast` pairs processes within blocks, so a slow stretch falls on both
 members of a pair and cancels.
@@ -15,25 +15,75 @@ the processes.
 
 from __future__ import annotations
 
+import hashlib
+import random
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
 
 import pyperf
 
+#: How the order inside blocks is drawn (recorded in manifests).
+ORDER_DESIGN = "williams"
 #: The run metadata key (read by the analysis as ``analysis.evidence.BLOCK``).
 BLOCK_KEY = "interleave_block"
 
-T = TypeVar("T")
-
-
-def rotation(lanes: Sequence[T], block: int) -> list[T]:
-    """The order of ``lanes`` in block number ``block``: a cyclic Latin square, so over
-    ``len(lanes)`` consecutive blocks every lane runs once in every position."""
-    if not lanes:
+def williams_square(arm_count: int) -> list[list[int]]:
+    """Williams' design for ``arm_count`` arms (Williams, *Aust. J. Sci. Res.* 2, 1949): rows
+    are orders; every arm sits once in every position per ``arm_count`` rows, and every arm
+    follows every other arm equally often (first-order carry-over balanced). An odd number of
+    arms needs the square and its mirror image: ``2 * arm_count`` rows."""
+    if arm_count < 1:
         return []
-    shift = block % len(lanes)
-    return [*lanes[shift:], *lanes[:shift]]
+    first = [0]
+    low, high = 1, arm_count - 1
+    while len(first) < arm_count:
+        first.append(low)
+        low += 1
+        if len(first) < arm_count:
+            first.append(high)
+            high -= 1
+    rows = [[(arm + shift) % arm_count for arm in first] for shift in range(arm_count)]
+    if arm_count % 2:
+        rows += [row[::-1] for row in rows]
+    return rows
+
+
+def new_design_seed() -> int:
+    """A fresh seed for :func:`worker_order` (record it with the run)."""
+    return secrets.randbits(32)
+
+
+def design_seed(text: str) -> int:
+    """A seed derived from ``text`` (a run id and benchmark), stable across processes and
+    Pythons: the seed of a run's orders is then recorded by its run id and block labels."""
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:4], "big")
+
+
+def worker_order(arm_count: int, block: int, seed: int) -> list[int]:
+    """The arms (indexes ``0..arm_count-1``) in the order they run in block ``block``.
+
+    Blocks come in cycles of one Williams square (:func:`williams_square`). Each cycle relabels
+    the arms at random and runs the square's rows in a random order, drawn from ``seed`` and the
+    cycle number, so over every complete cycle each arm runs equally often in every position and
+    after every other arm, while no fixed pattern can line up with a periodic drift of the
+    machine. For two arms a cycle is AB and BA in a random order.
+    """
+    square = williams_square(arm_count)
+    if not square:
+        return []
+    cycle, row = divmod(block, len(square))
+    draw = random.Random(f"{seed}:{cycle}")
+    labels = list(range(arm_count))
+    draw.shuffle(labels)
+    rows = list(range(len(square)))
+    draw.shuffle(rows)
+    return [labels[arm] for arm in square[rows[row]]]
+
+
+def worker_sequence(arm_count: int, block_count: int, seed: int) -> list[int]:
+    """The arms of ``block_count`` blocks, one block after the other."""
+    return [arm for block in range(block_count) for arm in worker_order(arm_count, block, seed)]
 
 
 def block_label(run_id: str, benchmark: str, block: int) -> str:
