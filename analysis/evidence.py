@@ -168,7 +168,7 @@ def trimmed_paired(
     # scipy.stats.mstats.winsorize(d, (g / k, g / k)): the g smallest and largest set to the
     # nearest kept value (written out, since winsorize rounds g / k * k in floating point).
     winsorized = np.clip(d, d[..., g : g + 1], d[..., k - 1 - g : k - g])
-    variance = np.var(winsorized, axis=-1, ddof=1)
+    variance = np.where(np.ptp(winsorized, axis=-1) == 0, 0.0, np.var(winsorized, axis=-1, ddof=1))
     se = np.sqrt((k - 1) * variance / (h * (h - 1)))
     return center, np.asarray(se, dtype=float), np.full(center.shape, float(h - 1))
 
@@ -186,7 +186,7 @@ def welch(a: FloatArray, b: FloatArray) -> tuple[FloatArray, FloatArray, FloatAr
         result = stats.ttest_ind(a, b, axis=-1, equal_var=False)
         df = np.asarray(result.df, dtype=float)
         se = np.asarray(np.abs(diff / result.statistic), dtype=float)
-    exact = spread == 0
+    exact = (np.ptp(a, axis=-1) == 0) & (np.ptp(b, axis=-1) == 0)
     se = np.where(exact, 0.0, np.where(np.isfinite(se) & (diff != 0), se, np.sqrt(spread)))
     df = np.where(exact, float(n + m - 2), df)
     return np.asarray(diff, dtype=float), np.asarray(se, dtype=float), np.asarray(df, dtype=float)

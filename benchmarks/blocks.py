@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pyperf
 
+#: Fewest blocks of one balanced cycle of :func:`worker_order` (the suite's 12 processes).
+CYCLE_BLOCKS = 12
 #: How the order inside blocks is drawn (recorded in manifests).
 ORDER_DESIGN = "williams"
 #: The run metadata key (read by the analysis as ``analysis.evidence.BLOCK``).
@@ -63,20 +65,24 @@ def design_seed(text: str) -> int:
 def worker_order(arm_count: int, block: int, seed: int) -> list[int]:
     """The arms (indexes ``0..arm_count-1``) in the order they run in block ``block``.
 
-    Blocks come in cycles of one Williams square (:func:`williams_square`). Each cycle relabels
-    the arms at random and runs the square's rows in a random order, drawn from ``seed`` and the
-    cycle number, so over every complete cycle each arm runs equally often in every position and
-    after every other arm, while no fixed pattern can line up with a periodic drift of the
-    machine. For two arms a cycle is AB and BA in a random order.
+    Blocks come in cycles of at least :data:`CYCLE_BLOCKS` blocks, made of copies of one
+    Williams square (:func:`williams_square`). Each cycle relabels the arms at random and runs
+    the rows of its copies in a random order, drawn from ``seed`` and the cycle number. Over a
+    complete cycle each arm runs equally often in every position and after every other arm;
+    within it, neighbouring blocks have nearly independent orders, so no pattern can line up
+    with a periodic drift of the machine (with one square per cycle, ABBA or BAAB, a drift of
+    four workers' period would fall on both blocks of a cycle alike). For two arms a cycle is
+    six AB and six BA in a random order.
     """
     square = williams_square(arm_count)
     if not square:
         return []
-    cycle, row = divmod(block, len(square))
+    copies = max(1, -(-CYCLE_BLOCKS // len(square)))
+    cycle, row = divmod(block, len(square) * copies)
     draw = random.Random(f"{seed}:{cycle}")
     labels = list(range(arm_count))
     draw.shuffle(labels)
-    rows = list(range(len(square)))
+    rows = [index for index in range(len(square)) for _ in range(copies)]
     draw.shuffle(rows)
     return [labels[arm] for arm in square[rows[row]]]
 

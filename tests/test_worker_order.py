@@ -24,13 +24,18 @@ def test_williams_square_balances_position_and_carry_over(arms: int) -> None:
 
 @pytest.mark.parametrize("arms", [2, 3])
 def test_every_complete_cycle_of_blocks_is_balanced(arms: int) -> None:
-    cycle = len(blocks.williams_square(arms))
+    square = len(blocks.williams_square(arms))
+    cycle = square * -(-blocks.CYCLE_BLOCKS // square)
     orders = [blocks.worker_order(arms, block, seed=7) for block in range(4 * cycle)]
     assert all(sorted(order) == list(range(arms)) for order in orders)
     for start in range(0, len(orders), cycle):
         for position in range(arms):
             counts = Counter(order[position] for order in orders[start : start + cycle])
             assert set(counts.values()) == {cycle // arms}
+        follows = Counter(
+            pair for order in orders[start : start + cycle] for pair in itertools.pairwise(order)
+        )
+        assert len(set(follows.values())) == 1
 
 
 def test_the_order_is_random_but_reproducible_from_its_seed() -> None:
