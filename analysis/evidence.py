@@ -156,7 +156,7 @@ def trimmed_paired(
     """
     d = np.sort(np.asarray(differences, dtype=float), axis=-1)
     k = d.shape[-1]
-    g = int(math.floor(trim * k + 1e-9))
+    g = math.floor(trim * k + 1e-9)
     h = k - 2 * g
     if h < 1:
         nan = np.full(d.shape[:-1], math.nan)

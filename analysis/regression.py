@@ -50,6 +50,8 @@ DEFAULT_THRESHOLD = 0.05
 PAIR_KEY: list[str] = ["workload_family", "workload", "params", "benchmark", "runtime", "python"]
 FAIL_ON: tuple[str, ...] = ("regression", "inconclusive", "never")
 
+#: Verdicts the headline counts first.
+SHOWN_VERDICTS = (REGRESSION, IMPROVEMENT, EQUIVALENT, INCONCLUSIVE)
 #: Exit codes of ``python -m analysis compare``.
 EXIT_OK, EXIT_REGRESSION, EXIT_BAD_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 
@@ -144,8 +146,7 @@ class Comparison:
         total = len(self.rows)
         counts = ", ".join(
             f"{self.count(v)} {v}"
-            for v in (REGRESSION, IMPROVEMENT, EQUIVALENT, INCONCLUSIVE, VERSION_LABELS.too_few,
-                      NOT_INTERLEAVED)  # fmt: skip
+            for v in (*SHOWN_VERDICTS, VERSION_LABELS.too_few, NOT_INTERLEAVED)
             if self.count(v)
         )
         if self.count(REGRESSION):

@@ -30,6 +30,7 @@ ORDER_DESIGN = "williams"
 #: The run metadata key (read by the analysis as ``analysis.evidence.BLOCK``).
 BLOCK_KEY = "interleave_block"
 
+
 def williams_square(arm_count: int) -> list[list[int]]:
     """Williams' design for ``arm_count`` arms (Williams, *Aust. J. Sci. Res.* 2, 1949): rows
     are orders; every arm sits once in every position per ``arm_count`` rows, and every arm

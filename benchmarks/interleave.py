@@ -5,7 +5,8 @@ pyperf worker of the baseline side), then single pyperf worker processes of the 
 alternately on this machine in blocks of A B or B A (a balanced random order,
 :func:`benchmarks.blocks.worker_order`), all with those loops, the same values and warm-ups.
 Slow drift of the machine (thermal state, other load) then falls on both sides alike instead
-of on whichever ran second. Each side's worker results are merged into one pyperf benchmark (``Benchmark.add_runs``) and written into that side's results folder,
+of on whichever ran second. Each side's worker results are merged into one pyperf benchmark
+(``Benchmark.add_runs``) and written into that side's results folder,
 ``DIR/baseline`` and ``DIR/candidate``, in the layout of ``run`` (one file per runtime plus a
 manifest). Finally ``python -m analysis compare DIR/baseline DIR/candidate`` weighs the evidence
 (this module knows no statistics). Each worker's run is stamped with its block
@@ -391,7 +392,11 @@ def command(
     environments = [build_environment(spec, repository, cache) for spec in side_specs]
     for name, environment in zip(SIDES, environments, strict=True):
         print(describe_side(name, environment), flush=True)
-    print(f"results: {output} (balanced random AB/BA, {settings.processes} worker processes per side)", flush=True)
+    print(
+        f"results: {output} (balanced random AB/BA, {settings.processes} worker processes "
+        "per side)",
+        flush=True,
+    )
     failed = run_ab(
         environments,
         output,

@@ -180,8 +180,10 @@ def markdown(figures: dict[str, dict[str, Any]], header: dict[str, Any]) -> str:
     ]
     for kind, row in figures.items():
         rate = "n/a" if row["rate"] is None else f"{row['rate']:.0%}"
-        bounds = "n/a" if row["rate"] is None else (
-            f"{row['rate_95_low']:.0%} to {row['rate_95_high']:.0%}"
+        bounds = (
+            "n/a"
+            if row["rate"] is None
+            else (f"{row['rate_95_low']:.0%} to {row['rate_95_high']:.0%}")
         )
         meaning = "false-alarm rate" if kind == AA else f"detection rate of a {kind} slowdown"
         lines.append(

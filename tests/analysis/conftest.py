@@ -104,7 +104,8 @@ def write_run(
             pyperf.Run(
                 values,
                 warmups=[(16, values[0])],
-                metadata=meta if blocks is None
+                metadata=meta
+                if blocks is None
                 else {**meta, "interleave_block": f"{blocks}|{meta['name']}|{index}"},
                 collect_metadata=False,
             )

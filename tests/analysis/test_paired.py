@@ -74,9 +74,7 @@ def test_pairing_removes_the_machine_from_the_interval() -> None:
     """On the two-speed machine model, the same A/A data weighed paired within blocks gives
     intervals far narrower than Welch's on the processes (which ignores the blocks)."""
     rng = np.random.default_rng(12)
-    logs = simulation.simulate_arms(
-        rng, simulation.Machine(), simulation.NEW, (400,), np.zeros(2)
-    )
+    logs = simulation.simulate_arms(rng, simulation.Machine(), simulation.NEW, (400,), np.zeros(2))
     _, paired_se, _ = evidence.trimmed_paired(logs[..., 1] - logs[..., 0])
     _, welch_se, _ = evidence.welch(logs[..., 1], logs[..., 0])
     assert np.median(paired_se) * 1.4 < np.median(welch_se)

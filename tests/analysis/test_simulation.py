@@ -12,8 +12,17 @@ import numpy as np
 import pytest
 
 from analysis import compare, evidence, load_results
-from analysis.simulation import NEW, TODAY, Machine, apart_claims, coverage, fit_figures
-from analysis.simulation import gate_claims, model_figures, rate
+from analysis.simulation import (
+    NEW,
+    TODAY,
+    Machine,
+    apart_claims,
+    coverage,
+    fit_figures,
+    gate_claims,
+    model_figures,
+    rate,
+)
 from analysis.verdict import DIFFERENT
 
 
