@@ -284,12 +284,19 @@ def prepare_environments(specs: Sequence[str], cache: Path, prune: bool) -> None
             raise InputError(str(exc)) from None
         used.add(environment.python.parent.parent.resolve())
         used.add(environment.source.resolve())
-    if not prune:
-        return
+    if prune:
+        prune_cache(cache, used)
+
+
+def prune_cache(cache: Path, used: set[Path]) -> list[str]:
+    """Remove the cached environments and sources (``venv-*``, ``src-*``) not in ``used``."""
+    removed = []
     for entry in sorted(cache.resolve().iterdir()):
         if entry.is_dir() and entry.name.startswith(("venv-", "src-")) and entry not in used:
             print(f"cache: removing {entry.name}, which this run does not use", flush=True)
             shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry.name)
+    return removed
 
 
 def instructions_available() -> str | None:
