@@ -336,4 +336,3 @@ def test_ab_command_passes_the_inputs_through(tmp_path: Path) -> None:
     assert "--no-compare" in shard_command
     assert "--measure" not in shard_command  # time: today's ab, which has no --measure, runs it
     assert not any(part.startswith("--compare-option") for part in shard_command)
-

@@ -26,9 +26,7 @@ OFFICIAL = re.compile(
     r"|configure-pages|upload-pages-artifact|deploy-pages)@v\d+$"
 )
 #: This repository's action and reusable workflow, as the examples name them.
-PUBLISHED = re.compile(
-    r"^OWNER/async-iteration-bench(/\.github/workflows/ab-shards\.yml)?@v\d+$"
-)
+PUBLISHED = re.compile(r"^OWNER/async-iteration-bench(/\.github/workflows/ab-shards\.yml)?@v\d+$")
 #: This repository's own action and workflow, from a checkout of it.
 LOCAL = ("./.aiter-bench/suite", "./.github/workflows/ab-shards.yml")
 
@@ -257,7 +255,9 @@ def test_the_history_lives_in_a_data_branch_not_a_cache() -> None:
 # The two shell steps of the history job, run against a local "origin".
 
 
-def sh(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def sh(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(list(args), cwd=cwd, env=env, capture_output=True, text=True)
 
 
