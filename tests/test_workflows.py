@@ -361,3 +361,25 @@ def test_cpython_compares_two_builds_through_python_specs() -> None:
     assert given["candidate"] == "python=${{ runner.temp }}/py-head/bin/python3"
     branches = load(EXAMPLES / "cpython.yml")["on"]["pull_request"]["branches"]
     assert set(branches) <= {"3.10", "3.11", "3.12", "3.13"}  # the suite's supported Pythons
+
+
+# --- the documentation -------------------------------------------------------------------------
+
+DOCS = REPO_ROOT / "docs" / "github-action.md"
+SNIPPET = re.compile(r'^--8<-- "([^"]+)"$', re.MULTILINE)
+
+
+def test_the_docs_include_every_example_from_its_file() -> None:
+    included = SNIPPET.findall(DOCS.read_text(encoding="utf-8"))
+    expected = [str(p.relative_to(REPO_ROOT)) for p in example_files()]
+    assert sorted(included) == expected  # included, not copied; each once
+    assert all((REPO_ROOT / path).is_file() for path in included)
+
+
+def test_the_docs_tables_name_every_input_and_output() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    document = load(ACTION)
+    rows = {line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| `")}
+    assert {f"`{name}`" for name in document["inputs"]} <= rows
+    assert {f"`{name}`" for name in document["outputs"]} <= rows
+    assert "Figures: see the calibration page" in text
