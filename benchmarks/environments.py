@@ -203,21 +203,35 @@ UNFINGERPRINTED = frozenset({".git", "__pycache__", ".nox", ".tox", ".venv", "bu
 def local_folder_fingerprint(folder: Path) -> str:
     """A hash of the files of a local folder requirement (``pip=/path/to/trio``), so that an
     edited checkout gets a new environment instead of the stale copy pip installed before;
-    ``-`` for a requirement that is not a folder."""
+    ``-`` for a requirement that is not a folder. In a git checkout, the files git does not
+    ignore (so that what a build writes into the tree, such as Cython's output, does not
+    count); elsewhere, every file but :data:`UNFINGERPRINTED` folders."""
     if not folder.is_dir():
         return "-"
     digest = hashlib.sha256()
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(
-            d for d in dirs if d not in UNFINGERPRINTED and not d.endswith(".egg-info")
+    listed = subprocess.run(
+        ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True,
+    )
+    if listed.returncode == 0:
+        names = sorted(name.decode() for name in listed.stdout.split(b"\0") if name)
+        submodules = subprocess.run(
+            ["git", "-C", str(folder), "submodule", "status", "--recursive"], capture_output=True
         )
-        for name in sorted(files):
-            path = Path(root) / name
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-            try:
-                digest.update(path.read_bytes())
-            except OSError:
-                digest.update(b"<unreadable>")
+        digest.update(submodules.stdout)
+    else:
+        names = []
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = sorted(
+                d for d in dirs if d not in UNFINGERPRINTED and not d.endswith(".egg-info")
+            )
+            names.extend(str((Path(root) / f).relative_to(folder)) for f in sorted(files))
+    for name in names:
+        digest.update(Path(name).as_posix().encode() + b"\0")
+        try:
+            digest.update((folder / name).read_bytes())
+        except OSError:
+            digest.update(b"<unreadable>")
     return digest.hexdigest()[:16]
 
 

@@ -234,15 +234,30 @@ def test_an_edited_local_requirement_gets_a_new_environment(library: Path) -> No
     python = Path("/usr/bin/env")
     before = environment_key(python, "commit:x", (str(library),))
     assert environment_key(python, "commit:x", (str(library),)) == before
-    (library / "mylib.py").write_text("VERSION = 3\n")
+    (library / "mylib.py").write_text("VERSION = 3\n")  # uncommitted: counts
     assert environment_key(python, "commit:x", (str(library),)) != before
-    # the same files elsewhere are the same content; a requirement by name has no content
-    assert local_folder_fingerprint(Path("anyio==4.16.0")) == "-"
-    (library / "__pycache__").mkdir()
-    (library / "__pycache__" / "mylib.pyc").write_bytes(b"x")
-    after = local_folder_fingerprint(library)
-    (library / "__pycache__" / "mylib.pyc").write_bytes(b"y")
-    assert local_folder_fingerprint(library) == after
+    assert local_folder_fingerprint(Path("anyio==4.16.0")) == "-"  # a name has no content
+
+
+def test_what_a_build_writes_into_a_checkout_does_not_count(library: Path) -> None:
+    (library / ".gitignore").write_text("*.so\n")
+    before = local_folder_fingerprint(library)
+    (library / "mylib.so").write_bytes(b"built")  # ignored by git
+    assert local_folder_fingerprint(library) == before
+    (library / "new.py").write_text("X = 1\n")  # untracked, not ignored: a source file
+    assert local_folder_fingerprint(library) != before
+
+
+def test_a_plain_folder_counts_by_its_files(tmp_path: Path) -> None:
+    folder = tmp_path / "copy"
+    (folder / "__pycache__").mkdir(parents=True)
+    (folder / "lib.py").write_text("A = 1\n")
+    (folder / "__pycache__" / "lib.pyc").write_bytes(b"x")
+    before = local_folder_fingerprint(folder)
+    (folder / "__pycache__" / "lib.pyc").write_bytes(b"y")
+    assert local_folder_fingerprint(folder) == before
+    (folder / "lib.py").write_text("A = 2\n")
+    assert local_folder_fingerprint(folder) != before
 
 
 def test_prune_keeps_only_what_this_run_uses(tmp_path: Path) -> None:
