@@ -57,7 +57,7 @@ RESERVED_OPTIONS: tuple[str, ...] = (
     "-o", "--output", "--baseline", "--candidate", "--cache", "--no-compare", "--measure",
     "--runtime", "--workload", "--compare-option",
 )  # fmt: skip
-EXIT_OK, EXIT_REGRESSION, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_REGRESSION, EXIT_ERROR, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 #: The verdicts the ``verdict`` output takes.
 VERDICTS: tuple[str, ...] = ("pass", "inconclusive", "regression", "failed", "error", "measured")
 SHARD_NAME = re.compile(r"[A-Za-z0-9._-]+")
@@ -482,11 +482,18 @@ def measure_sides(inputs: Inputs, environ: Mapping[str, str]) -> tuple[int, dict
         if output.is_dir() and not any(output.iterdir()):
             output.rmdir()
         outputs |= {"verdict": "measured", "regressions": "0", "headline": "measured, not compared"}
+    return settle(code, failed, outputs)
+
+
+def settle(
+    code: int, failed: Sequence[Mapping[str, str]], outputs: dict[str, str]
+) -> tuple[int, dict[str, str]]:
+    """The exit code and verdict: a benchmark that failed on a side fails the step (1), and an
+    exit code that is not compare's (a stop, 130/143) is an ``error``."""
     if failed and code in (EXIT_OK, EXIT_REGRESSION):
-        outputs["verdict"] = "failed"
-        code = EXIT_REGRESSION
-    elif code not in (EXIT_OK, EXIT_REGRESSION, 3):
-        outputs["verdict"] = "error"
+        return EXIT_REGRESSION, outputs | {"verdict": "failed"}
+    if code not in (EXIT_OK, EXIT_REGRESSION, EXIT_INCONCLUSIVE):
+        return code, outputs | {"verdict": "error"}
     return code, outputs
 
 
@@ -517,12 +524,7 @@ def compare_shards(inputs: Inputs, environ: Mapping[str, str]) -> tuple[int, dic
     failed = failed_cells(inputs.results)
     report_failures(environ, failed)
     outputs |= comparison_outputs(inputs.results)
-    if failed and code in (EXIT_OK, EXIT_REGRESSION):
-        outputs["verdict"] = "failed"
-        code = EXIT_REGRESSION
-    elif code not in (EXIT_OK, EXIT_REGRESSION, 3):
-        outputs["verdict"] = "error"
-    return code, outputs
+    return settle(code, failed, outputs)
 
 
 def cache_key(environ: Mapping[str, str]) -> dict[str, str]:

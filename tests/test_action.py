@@ -351,3 +351,21 @@ def test_ab_command_passes_the_inputs_through(tmp_path: Path) -> None:
     assert "--no-compare" in shard_command
     assert "--measure" not in shard_command  # time: today's ab, which has no --measure, runs it
     assert not any(part.startswith("--compare-option") for part in shard_command)
+
+
+@pytest.mark.parametrize(
+    ("code", "failed", "expected"),
+    [
+        (0, False, (0, "pass")),
+        (1, False, (1, "pass")),  # ab's own failure code, whatever compare said
+        (0, True, (1, "failed")),
+        (1, True, (1, "failed")),
+        (3, False, (3, "pass")),
+        (2, False, (2, "error")),
+        (143, True, (143, "error")),
+    ],
+)
+def test_settle(code: int, failed: bool, expected: tuple[int, str]) -> None:
+    cells = [{"benchmark": "b", "side": "candidate"}] if failed else []
+    settled, outputs = action.settle(code, cells, {"verdict": "pass"})
+    assert (settled, outputs["verdict"]) == expected
