@@ -3,15 +3,16 @@
 The regression view over the statistics core (:mod:`analysis.evidence`): the same runtime, the
 same benchmark and the same Python are paired across a BASELINE and a CANDIDATE result (folders
 or files; shards of one side are merged first), and each pair gets the candidate/baseline ratio
-of geometric-mean times with a t interval on per-process log means: paired within the ABBA
-blocks of an interleaved ``ab`` run (see :func:`analysis.evidence.contrast`), Welch's for runs
-made apart. Intervals are
-Bonferroni-simultaneous over *every* comparison of the run (after merging shards, never per
-shard), and each gives one verdict against its threshold t, by the gate rule of
-:func:`analysis.evidence.decide`: **regression** (the interval lies wholly above 1 and reaches
-above ``1 + t``: a slowdown is shown and may be as large as t), **improvement** (the mirror
-image), **equivalent** (wholly inside ``[1/(1+t), 1+t]``: any change is shown to be under t) or
-**inconclusive**.
+of geometric-mean times with an interval on the unit of evidence the design allows
+(:func:`analysis.evidence.cell_contrast`): the blocks of an interleaved ``ab`` run (Yuen's
+trimmed paired t), the runs of results made apart (at least three per side; fewer gives "not
+interleaved: no verdict" with the ratio shown), or the processes of instruction counts.
+Intervals are Bonferroni-simultaneous over *every* comparison of the run (after merging shards,
+never per shard), and each gives one verdict against its threshold t, by the gate rule of
+:func:`analysis.evidence.decide`: **regression** (the interval lies wholly above 1 and its upper
+end above ``1 + t``: shown to be slower, and not shown to stay under t), **improvement** (the
+mirror image), **equivalent** (wholly inside ``[1/(1+t), 1+t]``: any change is shown to be
+under t) or **inconclusive**.
 """
 
 from __future__ import annotations
@@ -28,7 +29,14 @@ import pandas as pd
 from analysis import evidence
 from analysis.errors import AnalysisError
 from analysis.load import Results, load_results
-from analysis.verdict import EQUIVALENT, IMPROVEMENT, INCONCLUSIVE, REGRESSION, VERSION_LABELS
+from analysis.verdict import (
+    EQUIVALENT,
+    IMPROVEMENT,
+    INCONCLUSIVE,
+    NOT_INTERLEAVED,
+    REGRESSION,
+    VERSION_LABELS,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -39,9 +47,25 @@ else:  # pragma: no cover - exercised on 3.10 only
 DEFAULT_THRESHOLDS = Path(__file__).with_name("thresholds.toml")
 DEFAULT_THRESHOLD = 0.05
 #: What identifies one comparison: the same benchmark on the same runtime and Python.
-PAIR_KEY: list[str] = ["workload_family", "workload", "params", "benchmark", "runtime", "python"]
+PAIR_KEY: list[str] = [
+    "metric",
+    "workload_family",
+    "workload",
+    "params",
+    "benchmark",
+    "runtime",
+    "python",
+]
+#: Where the benchmark name and the runtime sit in :data:`PAIR_KEY`.
+_BENCHMARK, _RUNTIME = PAIR_KEY.index("benchmark"), PAIR_KEY.index("runtime")
+#: The default threshold of instruction counts: counts of CPU-bound cells repeat to within
+#: 0.01% between processes and runs, so 1% is a hundred times their spread and a 1% slowdown
+#: of an item's instructions is a real change of code path (docs/instructions.md).
+DEFAULT_INSTRUCTIONS_THRESHOLD = 0.01
 FAIL_ON: tuple[str, ...] = ("regression", "inconclusive", "never")
 
+#: Verdicts the headline counts first.
+SHOWN_VERDICTS = (REGRESSION, IMPROVEMENT, EQUIVALENT, INCONCLUSIVE)
 #: Exit codes of ``python -m analysis compare``.
 EXIT_OK, EXIT_REGRESSION, EXIT_BAD_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 
@@ -53,13 +77,21 @@ class Thresholds:
     default: float = DEFAULT_THRESHOLD
     overrides: Mapping[str, float] = field(default_factory=dict)
     source: str = "built-in"
+    #: The thresholds of instruction counts (the ``[instructions]`` table).
+    instructions_default: float = DEFAULT_INSTRUCTIONS_THRESHOLD
+    instructions_overrides: Mapping[str, float] = field(default_factory=dict)
 
-    def for_benchmark(self, name: str) -> float:
-        """The first override whose pattern matches ``name`` (file order), else the default."""
-        for pattern, value in self.overrides.items():
+    def for_benchmark(self, name: str, metric: str = "time") -> float:
+        """The first override whose pattern matches ``name`` (file order), else the default,
+        from the table of the metric."""
+        if metric == "instructions":
+            overrides, default = self.instructions_overrides, self.instructions_default
+        else:
+            overrides, default = self.overrides, self.default
+        for pattern, value in overrides.items():
             if fnmatch.fnmatchcase(name, pattern):
                 return value
-        return self.default
+        return default
 
 
 def _threshold_value(path: Path, key: str, value: object) -> float:
@@ -81,21 +113,39 @@ def load_thresholds(path: Path | None, default: float | None = None) -> Threshol
         raise AnalysisError(f"{path}: not a text file (not UTF-8); give a TOML file") from None
     except tomllib.TOMLDecodeError as exc:
         raise AnalysisError(f"{path}: not valid TOML ({exc})") from None
-    unknown = set(data) - {"default", "overrides"}
+    unknown = set(data) - {"default", "overrides", "instructions"}
     if unknown:
         raise AnalysisError(
-            f"{path}: unknown keys {', '.join(sorted(unknown))} (valid: default, overrides)"
+            f"{path}: unknown keys {', '.join(sorted(unknown))} "
+            "(valid: default, overrides, instructions)"
         )
+    time_default, time_overrides = _table(path, data, "", DEFAULT_THRESHOLD)
+    counted = data.get("instructions", {})
+    if not isinstance(counted, dict) or set(counted) - {"default", "overrides"}:
+        raise AnalysisError(
+            f"{path}: [instructions] must be a table with default and [instructions.overrides]"
+        )
+    count_default, count_overrides = _table(
+        path, counted, "instructions.", DEFAULT_INSTRUCTIONS_THRESHOLD
+    )
+    return Thresholds(
+        default=time_default if default is None else default,
+        overrides=time_overrides,
+        source=str(path),
+        instructions_default=count_default,
+        instructions_overrides=count_overrides,
+    )
+
+
+def _table(
+    path: Path, data: Mapping[str, object], prefix: str, fallback: float
+) -> tuple[float, dict[str, float]]:
+    """The default and overrides of one thresholds table."""
     overrides = data.get("overrides", {})
     if not isinstance(overrides, dict):
-        raise AnalysisError(f"{path}: [overrides] must be a table of pattern = threshold")
-    return Thresholds(
-        default=_threshold_value(path, "default", data.get("default", DEFAULT_THRESHOLD))
-        if default is None
-        else default,
-        overrides={k: _threshold_value(path, k, v) for k, v in overrides.items()},
-        source=str(path),
-    )
+        raise AnalysisError(f"{path}: [{prefix}overrides] must be a table of pattern = threshold")
+    default = _threshold_value(path, f"{prefix}default", data.get("default", fallback))
+    return default, {k: _threshold_value(path, k, v) for k, v in overrides.items()}
 
 
 @dataclass(frozen=True)
@@ -139,14 +189,15 @@ class Comparison:
         total = len(self.rows)
         counts = ", ".join(
             f"{self.count(v)} {v}"
-            for v in (REGRESSION, IMPROVEMENT, EQUIVALENT, INCONCLUSIVE, VERSION_LABELS.too_few)
+            for v in (*SHOWN_VERDICTS, VERSION_LABELS.too_few, NOT_INTERLEAVED)
             if self.count(v)
         )
         if self.count(REGRESSION):
             worst = self.regressions.iloc[0]
             return (
-                f"Regression: {self.count(REGRESSION)} of {total} comparisons are slower beyond "
-                f"their threshold (worst: {worst['benchmark']} on {worst['runtime']}, "
+                f"Regression: {self.count(REGRESSION)} of {total} comparisons are shown to be "
+                "slower and not shown to stay under their threshold "
+                f"(worst: {worst['benchmark']} on {worst['runtime']}, "
                 f"{worst['ratio']:.3f}x); {counts}."
             )
         return f"No regression in {total} comparisons: {counts}."
@@ -158,35 +209,51 @@ def _python(values: pd.DataFrame) -> pd.Series:
     return implementation + " " + version
 
 
-def _identity(results: Results, column: str) -> set[str]:
-    return {str(v) for v in results.values[column].dropna().unique()}
-
-
-def _machines(results: Results) -> set[str]:
-    """The suite's ``machine`` (``AITER_BENCH_MACHINE`` or the host name), pyperf's host name
-    only for results older than the suite's identity."""
+def _identity(results: Results, column: str, metric: str | None = None) -> set[str]:
     values = results.values
-    machine = values["machine"].astype(str)
-    return set(machine.where(machine != "unknown", values["hostname"].astype(str)).unique())
+    if metric is not None:
+        values = values[values["metric"] == metric]
+    if column == "machine" and "machine" in values:
+        # The suite's machine (AITER_BENCH_MACHINE or the host name), not pyperf's hostname
+        # (CI runners get a new one every job); the hostname only for older results.
+        machine = values["machine"].astype(str)
+        return set(machine.where(machine != "unknown", values["hostname"].astype(str)).unique())
+    if column not in values:
+        return set()
+    return {str(v) for v in values[column].dropna().unique()}
+
+
+#: What must match for the ratio of two sides to measure the code, per metric: wall time
+#: depends on the machine; an instruction count on the CPU architecture and the Valgrind that
+#: counted it (not on the host, so CI runners of one architecture compare honestly).
+SAME_FOR_METRIC: dict[str, tuple[tuple[str, str], ...]] = {
+    "time": (("machine", "machines"), ("cpu_model_name", "CPU models")),
+    "instructions": (("cpu_arch", "CPU architectures"), ("valgrind", "Valgrind versions")),
+}
 
 
 def check_same_machine(baseline: Results, candidate: Results) -> None:
     """Refuse to pair different machines or CPU models: a difference would be the machine."""
-    for what, base, cand in (
-        ("machines", _machines(baseline), _machines(candidate)),
-        (
-            "CPU models",
-            _identity(baseline, "cpu_model_name"),
-            _identity(candidate, "cpu_model_name"),
-        ),
-    ):
-        if base != cand:
-            raise AnalysisError(
-                f"the two sides ran on different {what} (baseline: {', '.join(sorted(base))}; "
-                f"candidate: {', '.join(sorted(cand))}): a ratio would measure the machine; "
-                "rerun both sides interleaved on one machine (python -m benchmarks ab), or pass "
-                "--allow-different-machines"
-            )
+    for metric, columns in SAME_FOR_METRIC.items():
+        if not (_identity(baseline, "metric") & _identity(candidate, "metric") & {metric}):
+            continue
+        for column, what in columns:
+            base = _identity(baseline, column, metric)
+            cand = _identity(candidate, column, metric)
+            if base != cand:
+                advice = (
+                    "rerun both sides interleaved on one machine (python -m benchmarks ab), "
+                    "compare instruction counts instead (run --measure instructions), or pass "
+                    "--allow-different-machines"
+                    if metric == "time"
+                    else "count both sides with the same Valgrind on one architecture, or pass "
+                    "--allow-different-machines"
+                )
+                raise AnalysisError(
+                    f"the two sides' {metric} results come from different {what} (baseline: "
+                    f"{', '.join(sorted(base))}; candidate: {', '.join(sorted(cand))}): a ratio "
+                    f"would measure the machine; {advice}"
+                )
 
 
 def check_different_measurements(baseline: Results, candidate: Results) -> None:
@@ -211,6 +278,13 @@ def unproven_blocks(baseline: Results, candidate: Results) -> bool:
     return bool(set(baseline.values["suite_run_id"]) & set(candidate.values["suite_run_id"]))
 
 
+def _apart(summaries: pd.DataFrame, side: str) -> pd.DataFrame:
+    """A side's process summaries as a run made apart: no blocks, run ids of its own."""
+    return summaries.assign(
+        **{evidence.BLOCK: None, "suite_run_id": side + ":" + summaries["suite_run_id"].astype(str)}
+    )
+
+
 def _side(results: Results, name: str, pair_python: bool) -> pd.DataFrame:
     values = results.values
     return values.assign(python=_python(values) if pair_python else "any", side=name)
@@ -223,6 +297,7 @@ def compare_results(
     thresholds: Thresholds | None = None,
     confidence: float = 0.95,
     allow_different_machines: bool = False,
+    family_size: int | None = None,
 ) -> Comparison:
     """Pair every benchmark x runtime x Python of the two sides and decide each pair."""
     thresholds = thresholds or Thresholds()
@@ -252,28 +327,26 @@ def compare_results(
     only: dict[str, list[str]] = {"baseline": [], "candidate": []}
     for key, group in summaries.groupby(PAIR_KEY, sort=True):
         sides = dict(tuple(group.groupby("side")))
-        label = f"{key[3]} on {key[4]}"
+        label = f"{key[_BENCHMARK]} on {key[_RUNTIME]}"
+        if key[0] != "time":
+            label += f" ({key[0]})"
         if len(sides) < 2:
             only[next(iter(sides))].append(label)
             continue
         base, cand = sides["baseline"], sides["candidate"]
-        estimate = evidence.contrast(
-            cand["log_mean"].to_numpy(float),
-            base["log_mean"].to_numpy(float),
-            list(cand[evidence.BLOCK]) if pair_blocks else None,
-            list(base[evidence.BLOCK]) if pair_blocks else None,
-        )
+        if not pair_blocks:  # no proof the two sides ran together: two runs made apart
+            base, cand = _apart(base, "baseline"), _apart(cand, "candidate")
+        estimate = evidence.cell_contrast(cand, base)
         row: dict[str, object] = dict(zip(PAIR_KEY, key, strict=True))
         row.update(
             n_processes_baseline=len(base),
             n_processes_candidate=len(cand),
             time_baseline=math.exp(float(base["log_mean"].mean())),
             time_candidate=math.exp(float(cand["log_mean"].mean())),
-            log_diff=estimate.log_diff,
-            se=estimate.se,
-            df=estimate.df,
-            paired=estimate.paired,
-            floor=thresholds.for_benchmark(str(key[3])),
+            n_runs_baseline=base["suite_run_id"].nunique(),
+            n_runs_candidate=cand["suite_run_id"].nunique(),
+            **evidence.estimate_fields(estimate),
+            floor=thresholds.for_benchmark(str(key[_BENCHMARK]), str(key[0])),
         )
         rows.append(row)
     if not rows:
@@ -282,7 +355,7 @@ def compare_results(
             "nothing to compare"
         )
     table = evidence.decide_table(
-        pd.DataFrame(rows), [], confidence, VERSION_LABELS, rule=evidence.GATE
+        pd.DataFrame(rows), [], confidence, VERSION_LABELS, evidence.GATE, family_size
     )
     table = table.rename(columns={"floor": "threshold"})
     return Comparison(
