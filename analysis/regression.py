@@ -179,8 +179,11 @@ class Comparison:
             return EXIT_OK
         if self.count(REGRESSION):
             return EXIT_REGRESSION
-        undecided = self.count(INCONCLUSIVE) + self.count(VERSION_LABELS.too_few)
-        if fail_on == "inconclusive" and undecided:  # too few processes decide nothing either
+        # Too few processes, or runs made apart without a verdict, decide nothing either.
+        undecided = sum(
+            self.count(v) for v in (INCONCLUSIVE, VERSION_LABELS.too_few, NOT_INTERLEAVED)
+        )
+        if fail_on == "inconclusive" and undecided:
             return EXIT_INCONCLUSIVE
         return EXIT_OK
 

@@ -237,7 +237,7 @@ def test_fail_on_inconclusive_fails_when_nothing_could_be_decided(
     one = small_run(synth, tmp_path / "one", runs=1, seed=1)
     two = small_run(synth, tmp_path / "two", runs=1, seed=2)
     code, out, err = run_main(capsys, "compare", str(one), str(two), "--fail-on", "inconclusive")
-    assert "too few processes" in out
+    assert "too few processes" in out or "no verdict" in out
     assert code == 3, out + err
 
 
