@@ -144,7 +144,13 @@ def test_multiplicity_is_controlled_across_merged_shards(tmp_path, synth):
             shard_specs = [
                 synth.Spec(r, f"{family}.w{k}") for k in range(5) for r in ("asyncio", "trio")
             ]
-            synth.write_run(tmp_path / side / family, shard_specs, seed=seed * 10 + shard)
+            synth.write_run(
+                tmp_path / side / family,
+                shard_specs,
+                seed=seed * 10 + shard,
+                run_id=f"{side}-{family}",  # two sides of one interleaved experiment
+                blocks="E",
+            )
     rows = compare_paths([tmp_path / "baseline"], [tmp_path / "candidate"]).rows
     assert len(rows) == 20
     assert rows["decision_confidence"].tolist() == pytest.approx([1 - 0.05 / 20] * 20)
