@@ -78,7 +78,8 @@ def test_metadata_identifies_runtime_workload_and_parameters(tiny_run: Path) -> 
     assert metadata["inner_loops"] == 10
     assert metadata["item_unit"] == "item"
     assert metadata["suite_mode"] == "debug-single-value"
-    assert metadata["suite_run_id"] == "run"
+    run_id = json.loads((tiny_run / "manifest.json").read_text())["run_id"]
+    assert metadata["suite_run_id"] == run_id != "run"  # unique, never the folder's name
     for key in (
         "anyio_version",
         "trio_version",
