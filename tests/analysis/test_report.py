@@ -33,7 +33,7 @@ def test_every_output_is_written(report, tmp_path):
     ):
         assert (out / name).is_file(), name
     stems = {p.png.stem for p in report.plots}
-    assert stems == {
+    assert stems == {"summary"} | {
         f"{kind}-{family}"
         for kind in ("ratios", "heatmap", "scaling")
         for family in ("io", "protocol")
@@ -125,8 +125,9 @@ def test_several_machines_get_one_section_each(tmp_path, synth):
     report = build_report([tmp_path / "in"], tmp_path / "out", Settings())
     markdown = report.markdown.read_text()
     assert "## alpha, CPython" in markdown and "## beta, CPython" in markdown
-    assert len(report.plots) == 4  # ratios + heatmap per machine, no size ladder to scale over
-    assert len({p.png.name for p in report.plots}) == 4
+    # summary + ratios + heatmap per machine, no size ladder to scale over
+    assert len(report.plots) == 6
+    assert len({p.png.name for p in report.plots}) == 6
 
 
 def test_only_the_baseline_still_reports_absolute_figures(tmp_path, synth):
@@ -145,7 +146,7 @@ def test_figures_are_split_per_family_under_family_headings(report):
         section = page.split(f"<h3>Figures: {family}</h3>", 1)[1].split("<h3>", 1)[0]
         for kind in ("ratios", "heatmap", "scaling"):
             assert f"{kind}-{family}.svg" in section, (family, kind)
-    assert {p.family for p in report.plots} == {"io", "protocol"}
+    assert {p.family for p in report.plots if p.kind != "summary"} == {"io", "protocol"}
 
 
 def test_scaling_uses_any_varying_numeric_param_and_skips_fixed_ones(tmp_path, synth):
