@@ -82,7 +82,8 @@ def _section(workload: Workload) -> list[str]:
 
 def render(workloads: Sequence[Workload] | None = None) -> str:
     """The whole page, families and workloads in name order."""
-    workloads = sorted(workloads if workloads is not None else all_workloads(), key=lambda w: w.name)
+    chosen = workloads if workloads is not None else all_workloads()
+    workloads = sorted(chosen, key=lambda w: w.name)
     lines = [HEADER]
     family = None
     for workload in workloads:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
@@ -73,7 +74,7 @@ def test_ratio_ticks_never_crowd(low, high):
     ticks = ratio_ticks(low, high)
     assert 1.0 in ticks and len(ticks) >= 2
     gap = math.log(high / low) / 7
-    steps = [math.log(b / a) for a, b in zip(ticks, ticks[1:], strict=False)]
+    steps = [math.log(b / a) for a, b in itertools.pairwise(ticks)]
     assert min(steps) >= gap - 1e-12, ticks
     assert all(low <= t <= high for t in ticks)
 
