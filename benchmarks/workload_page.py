@@ -25,9 +25,21 @@ modules' docstrings and parameter ladders. Do not edit by hand: edit the module.
 Every workload runs unchanged on every runtime. A workload is one module under
 `benchmarks/workloads/<family>/`; its docstring below says what it measures, its unit and why it
 matters, and its table gives each parameter's ladder, with the values the default run measures
-in **bold**. Workloads marked *ladder only* run with `--ladder` or when named with `--workload`;
-`--param NAME=V1,V2` reaches any other point of a ladder. `python -m benchmarks list` prints the
-same matrix with every n/a cell and its reason.
+in **bold**. `python -m benchmarks list` prints the same matrix with every n/a cell and its
+reason.
+
+The **default run** is 24 benchmarks x 3 runtimes (71 cells, one n/a), chosen to fit 10 minutes
+on 2 cores with 12 worker processes per cell: one size per workload, the scheduler-bound
+(`checkpoint`) form of each protocol shape, the anyio/native twins where a primitive is the
+cost, and two negative controls. Workloads marked *ladder only* run with `--ladder` or when named
+with `--workload`; `--param` reaches any other point.
+
+The variants built on aiofiles, aiozipstream and `asyncio.gather` exist to reproduce the
+tutorial's own code; they run on the asyncio family only and show as **n/a on trio**, with the
+reason, in `list`, in the run output and in the report. Latency cases of the concurrency ladder
+that would take more than ~10 s per iteration are n/a with that reason. Input files are made
+from a fixed seed, once, before the first benchmark that reads them, in `.fixture-cache/`
+(ignored by git; `--fixture-root` moves it).
 """
 
 
