@@ -167,7 +167,9 @@ def check_same_machine(baseline: Results, candidate: Results) -> None:
             raise AnalysisError(
                 f"the two sides ran on different {what} (baseline: {', '.join(sorted(base))}; "
                 f"candidate: {', '.join(sorted(cand))}): a ratio would measure the machine; "
-                "rerun both sides interleaved on one machine (python -m benchmarks ab), or pass "
+                "instead measure both sides interleaved on one machine (python -m benchmarks ab "
+                "--baseline A --candidate B), or count instructions, which do not depend on the "
+                "machine's speed (python -m benchmarks run --measure instructions); or pass "
                 "--allow-different-machines"
             )
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from analysis import document, plots, render_html, render_md, versions, versions_view
 from analysis.context import assign_context
 from analysis.export import write_tables
-from analysis.load import load_results
+from analysis.load import Results, load_results
 from analysis.staging import check_target, staged_folder
 from analysis.stats import Comparison, Settings, compare
 
@@ -26,22 +26,42 @@ class Report:
     plots: list[plots.Plot]
 
 
+def default_baseline(results: Results, preferred: str) -> str | None:
+    """The first runtime measured, when ``preferred`` was not measured at all (else None)."""
+    measured = list(dict.fromkeys(results.values["runtime"].astype(str)))
+    if not measured or preferred in measured:
+        return None
+    return measured[0]
+
+
 def build_report(
     paths: Sequence[str | Path],
     out_dir: str | Path,
     settings: Settings | None = None,
     split_runs: bool = False,
+    baseline_fallback: bool = False,
 ) -> Report:
     """Load ``paths`` (pyperf JSON files or folders), compare, and write everything to ``out_dir``.
 
     Everything is written to a hidden folder next to ``out_dir`` first and moved into place at
     the end, so a failure leaves no partial file. Raises :class:`analysis.AnalysisError` on bad
-    input or an output folder that cannot be written.
+    input or an output folder that cannot be written. With ``baseline_fallback`` (no baseline
+    was asked for), results without the default baseline are compared with the first runtime
+    measured instead, with a note.
     """
     out = Path(out_dir)
     check_target(out)
     results = assign_context(load_results(paths), split_runs=split_runs)
-    comparison = compare(results, settings or Settings())
+    settings = settings or Settings()
+    preferred = settings.baseline
+    fallback = default_baseline(results, preferred) if baseline_fallback else None
+    if fallback is not None:
+        settings = dataclasses.replace(settings, baseline=fallback)
+    comparison = compare(results, settings)
+    if fallback is not None:
+        comparison.notes.insert(
+            0, f"baseline: {fallback}, the first runtime measured ({preferred} was not measured)"
+        )
     with staged_folder(out) as staging:
         data = write_tables(comparison, staging)
         figures = plots.draw_all(comparison, staging / "plots")

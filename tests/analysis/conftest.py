@@ -184,6 +184,13 @@ def standard_run(make_run: Callable[..., Path]) -> Path:
     return make_run(standard_specs(), name="2026-11-24_py3.11_bench-host", na=STANDARD_NA)
 
 
+@pytest.fixture(scope="module")
+def shared_standard_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The standard run, written once per test module, for tests that only read it."""
+    folder = tmp_path_factory.mktemp("shared") / "2026-11-24_py3.11_bench-host"
+    return write_run(folder, standard_specs(), na=STANDARD_NA)
+
+
 class Synth:
     """The helpers above, handed to tests as the ``synth`` fixture (tests never import conftest)."""
 

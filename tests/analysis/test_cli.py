@@ -78,10 +78,24 @@ def test_corrupt_manifest(capsys, standard_run, tmp_path):
     assert_one_line_error(code, err, "manifest.json")
 
 
-def test_baseline_not_measured(capsys, make_run, synth, tmp_path):
+def test_baseline_asked_for_but_not_measured(capsys, make_run, synth, tmp_path):
     folder = make_run([synth.Spec("trio", "w.x"), synth.Spec("uvloop", "w.x")])
-    code, _, err = run_main(capsys, str(folder), "-o", str(tmp_path / "out"))
+    code, _, err = run_main(
+        capsys, str(folder), "-o", str(tmp_path / "out"), "--baseline", "asyncio"
+    )
     assert_one_line_error(code, err, "baseline runtime 'asyncio'", "trio, uvloop", "--baseline")
+
+
+def test_without_the_default_baseline_the_first_runtime_measured_is_the_baseline(
+    capsys, make_run, synth, tmp_path
+):
+    folder = make_run([synth.Spec("trio", "w.x"), synth.Spec("uvloop", "w.x", shift=1.3)])
+    code, _, err = run_main(capsys, str(folder), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    assert "baseline: trio, the first runtime measured (asyncio was not measured)" in err
+    markdown = (tmp_path / "out" / "report.md").read_text()
+    assert markdown.startswith("# Async runtime benchmarks: ratio to trio")
+    assert "uvloop takes 1.3" in markdown
 
 
 def test_no_common_baseline_across_machines(capsys, tmp_path, synth):

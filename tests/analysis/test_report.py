@@ -13,13 +13,14 @@ from analysis.load import load_results
 from analysis.plots import colour_ticks
 
 
-@pytest.fixture
-def report(standard_run, tmp_path):
-    return build_report([standard_run], tmp_path / "out", Settings())
+@pytest.fixture(scope="module")
+def report(shared_standard_run, tmp_path_factory):
+    """One report of the standard run, built once and read by every test of this module."""
+    return build_report([shared_standard_run], tmp_path_factory.mktemp("report") / "out")
 
 
-def test_every_output_is_written(report, tmp_path):
-    out = tmp_path / "out"
+def test_every_output_is_written(report):
+    out = report.markdown.parent
     for name in (
         "report.md",
         "report.html",
@@ -43,7 +44,8 @@ def test_every_output_is_written(report, tmp_path):
         assert b"<svg" in plot.svg.read_bytes()[:1000]
 
 
-def test_every_benchmark_and_runtime_appears(report, standard_run):
+def test_every_benchmark_and_runtime_appears(report, shared_standard_run):
+    standard_run = shared_standard_run
     markdown = report.markdown.read_text()
     page = report.html.read_text()
     values = load_results([standard_run]).values
@@ -57,7 +59,8 @@ def test_every_benchmark_and_runtime_appears(report, standard_run):
         assert f"| {runtime} |" in markdown or f" {runtime} |" in markdown
 
 
-def test_header_names_machine_python_libraries_and_sources(report, standard_run):
+def test_header_names_machine_python_libraries_and_sources(report, shared_standard_run):
+    standard_run = shared_standard_run
     markdown = report.markdown.read_text()
     for text in (
         "bench-host",
@@ -96,13 +99,14 @@ def test_html_is_self_contained(report):
     assert 'class="v-slower"' in page and 'class="v-faster"' in page
 
 
-def test_csv_is_the_tidy_data(report, tmp_path, standard_run):
-    csv = pd.read_csv(tmp_path / "out" / "results.csv")
+def test_csv_is_the_tidy_data(report, shared_standard_run):
+    standard_run, out = shared_standard_run, report.markdown.parent
+    csv = pd.read_csv(out / "results.csv")
     assert len(csv) == len(load_results([standard_run]).values)
     assert {"runtime", "workload", "value", "source_file", "param_items"} <= set(csv.columns)
-    parquet = pd.read_parquet(tmp_path / "out" / "results.parquet")
+    parquet = pd.read_parquet(out / "results.parquet")
     assert len(parquet) == len(csv)
-    ratios = pd.read_csv(tmp_path / "out" / "ratios.csv")
+    ratios = pd.read_csv(out / "ratios.csv")
     assert ratios["source_files"].str.contains("asyncio.json").all()
 
 
