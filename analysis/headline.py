@@ -87,8 +87,8 @@ def noise(comparison: Comparison, context: str) -> str | None:
     return (
         f"{text}, so the smallest difference this run could have detected was "
         f"{fmt.percent(float(open_.median()))} (median over the inconclusive comparisons): "
-        "an inconclusive cell hides any true difference smaller than its own detectable size, "
-        "shown in the ratio table."
+        "in an inconclusive cell, a difference smaller than its detectable size (shown in the "
+        "ratio table) cannot be told apart from none."
     )
 
 
