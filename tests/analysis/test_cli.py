@@ -118,16 +118,16 @@ def test_bad_settings(capsys, standard_run, tmp_path):
     assert_one_line_error(code, err, "confidence")
 
 
-def test_success_writes_into_default_folder(capsys, standard_run):
-    code, out, _ = run_main(capsys, str(standard_run))
+def test_success_writes_into_default_folder(capsys, small_run):
+    code, out, _ = run_main(capsys, str(small_run))
     assert code == 0
-    assert (standard_run / "report" / "report.md").is_file()
+    assert (small_run / "report" / "report.md").is_file()
     assert "wrote" in out
     # Running again over the same folder ignores the report it wrote.
-    assert main(["report", str(standard_run)]) == 0
+    assert main(["report", str(small_run)]) == 0
 
 
-def test_python_dash_m(standard_run, tmp_path):
+def test_python_dash_m(small_run, tmp_path):
     out = tmp_path / "out"
     proc = subprocess.run(
         [
@@ -135,7 +135,7 @@ def test_python_dash_m(standard_run, tmp_path):
             "-m",
             "analysis",
             "report",
-            str(standard_run),
+            str(small_run),
             "-o",
             str(out),
         ],
