@@ -11,7 +11,10 @@ chooses what is paired with what, never how evidence is weighed.
   trio, and each runtime gets its own ratio.
 * **Evidence.** Each worker process is one unit (:func:`evidence.process_summaries`); absolute
   times are :func:`evidence.level` with its process-level t interval, ratios are
-  :func:`evidence.contrast` (Welch) decided by :func:`evidence.decide_table`.
+  :func:`evidence.cell_contrast` decided by :func:`evidence.decide_table`. Versions measured
+  apart (one run each) are not interleaved: their wall-time ratio is shown with "not
+  interleaved: no verdict" unless each version has at least three runs (runs are then the
+  replicates); versions interleaved in one ``ab`` run pair on their blocks.
 * **Multiplicity.** The family of simultaneous intervals is every version comparison of one
   machine (all runtimes, benchmarks and versions), as the report's family is every comparison of
   one machine and Python.
@@ -87,10 +90,10 @@ def across_versions(results: Results, confidence: float = 0.95, floor: float = 0
     keys = [*CELL_COLUMNS, VERSION]
     summaries = evidence.process_summaries(values, keys)
     time_rows: list[dict[str, object]] = []
-    logs_of: dict[tuple[object, ...], pd.Series] = {}
+    processes_of: dict[tuple[object, ...], pd.DataFrame] = {}
     for key, group in summaries.groupby(keys, sort=True, dropna=False):
         logs = group["log_mean"].to_numpy(float)
-        logs_of[key] = logs
+        processes_of[key] = group
         estimate = evidence.level(logs)
         low, high = evidence.interval(estimate, confidence)
         row: dict[str, object] = dict(zip(keys, key, strict=True))
@@ -110,25 +113,27 @@ def across_versions(results: Results, confidence: float = 0.95, floor: float = 0
         for cell, rows in mine.groupby(CELL_COLUMNS, sort=True, dropna=False):
             if oldest not in set(rows[VERSION]):
                 continue
-            base = logs_of[(*cell, oldest)]
+            base = processes_of[(*cell, oldest)]
             for version in versions[1:]:
                 if version not in set(rows[VERSION]):
                     continue
-                estimate = evidence.contrast(logs_of[(*cell, version)], base)
+                mine = processes_of[(*cell, version)]
+                estimate = evidence.cell_contrast(mine, base)
                 row = dict(zip(CELL_COLUMNS, cell, strict=True))
                 row.update(
                     version=version,
                     baseline_version=oldest,
-                    log_diff=estimate.log_diff,
-                    se=estimate.se,
-                    df=estimate.df,
-                    n_processes=estimate.n,
-                    n_processes_baseline=estimate.n_base,
+                    **evidence.estimate_fields(estimate),
+                    n_processes=len(mine),
+                    n_processes_baseline=len(base),
+                    n_runs=mine["suite_run_id"].nunique(),
+                    n_runs_baseline=base["suite_run_id"].nunique(),
                     floor=floor,
                 )
                 ratio_rows.append(row)
-    columns = [*CELL_COLUMNS, VERSION, "baseline_version", "log_diff", "se", "df",
-               "n_processes", "n_processes_baseline", "floor"]  # fmt: skip
+    columns = [*CELL_COLUMNS, VERSION, "baseline_version", "log_diff", "se", "df", "paired",
+               "unit", "reason", "n_processes", "n_processes_baseline", "n_runs",
+               "n_runs_baseline", "floor"]  # fmt: skip
     ratios = pd.DataFrame.from_records(ratio_rows, columns=columns)
     if not ratios.empty:
         ratios = evidence.decide_table(ratios, MACHINE_COLUMNS, confidence, RUNTIME_LABELS)

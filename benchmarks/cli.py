@@ -15,6 +15,7 @@ SIGTERM stop the run cleanly (``benchmarks.interrupt``) with exit code 130 or 14
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import platform
 import re
 import sys
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from benchmarks import catalog, identity, interrupt, runner, runtime_blocks
+from benchmarks import catalog, count_run, counting, identity, interrupt, runner, runtime_blocks
 from benchmarks.fixtures import DEFAULT_FIXTURE_ROOT, FixtureCache, FixtureError
 from benchmarks.results import (
     DEFAULT_RESULTS_ROOT,
@@ -93,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_FIXTURE_ROOT,
         help=f"where input data is built and cached (default: {DEFAULT_FIXTURE_ROOT})",
     )
+    add_measure_arguments(run)
     add_ab_parser(commands)
     return parser
 
@@ -117,6 +119,38 @@ def command_ab(args: argparse.Namespace) -> int:
         return interleave.command(args, runtimes, specs, na_reason)
     except ValueError as exc:
         fail(str(exc))
+
+
+def add_measure_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--measure`` and the settings of the instructions measure (``run`` and ``ab``)."""
+    parser.add_argument(
+        "--measure",
+        choices=counting.MEASURES,
+        default="time",
+        help="time (wall time per item, the default), instructions (CPU instructions per item "
+        "under callgrind, deterministic) or both",
+    )
+    parser.add_argument(
+        "--count-processes",
+        type=positive_int,
+        default=counting.PROCESSES,
+        metavar="N",
+        help=f"instrumented processes per runtime for instructions (default: {counting.PROCESSES})",
+    )
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
+
+
+def count_settings(args: argparse.Namespace) -> counting.CountSettings:
+    return counting.CountSettings(processes=args.count_processes)
 
 
 def output_folder(text: str) -> Path:
@@ -443,14 +477,19 @@ def command_run(args: argparse.Namespace, pyperf_args: list[str]) -> int:
         "identity": suite_identity,
         "runtimes": runtimes,
         "benchmarks": [spec.name for spec in specs],
+        "measures": list(counting.measures_of(args.measure)),
         "complete": False,
         "na": [],
         "loops": {},
     }
     pyperf_args = [*pyperf_args, "--identity", identity.encode(suite_identity)]
+    if counting.INSTRUCTIONS in manifest["measures"]:
+        manifest["count_settings"] = dataclasses.asdict(count_settings(args))
     folder = open_run_folder(args, manifest)
     with folder:
-        return measure(folder, specs, runtimes, mode, pyperf_args, args.fixture_root)
+        return measure(
+            folder, specs, runtimes, mode, pyperf_args, args.fixture_root, count_settings(args)
+        )
 
 
 def open_run_folder(args: argparse.Namespace, manifest: dict[str, Any]) -> RunFolder:
@@ -607,12 +646,23 @@ def measure(
     mode: str,
     pyperf_args: Sequence[str],
     fixture_root: Path,
+    counted: counting.CountSettings | None = None,
 ) -> int:
     """Measure every cell of the selection the folder still lacks; the exit code."""
     run_dir = folder.path
-    rows = rotated_cells(specs, runtimes)
-    todo = {cell.key for cell in folder.plan(cell for _, row in rows for _, cell in row)}
+    measures = folder.manifest.get("measures", [counting.TIME])
+    timed = counting.TIME in measures
+    rows = rotated_cells(specs, runtimes) if timed else []
+    instruction_cells = [
+        (spec, Cell(spec.name, runtime, spec.workload.name, spec.params, counting.INSTRUCTIONS))
+        for spec in specs
+        for runtime in runtimes
+    ] if counting.INSTRUCTIONS in measures else []  # fmt: skip
+    every_cell = [cell for _, row in rows for _, cell in row] + [c for _, c in instruction_cells]
+    todo = {cell.key for cell in folder.plan(every_cell)}
     unit = "bytes (peak memory)" if mode == "memory" else "seconds per item_unit"
+    if not timed:
+        unit = "CPU instructions per item_unit"
     print(f"results: {run_dir} (mode: {mode}; values are {unit})", flush=True)
     if folder.done:
         print(f"resuming: {len(folder.done)} cells already done, {len(todo)} left", flush=True)
@@ -655,6 +705,16 @@ def measure(
                     failures += 1
                     print(f"FAILED {spec.name} on {runtime}: {outcome}", flush=True)
                     folder.record(cell, "failed", outcome)
+        instruction_todo = [(spec, cell) for spec, cell in instruction_cells if cell.key in todo]
+        if instruction_todo:
+            with tempfile.TemporaryDirectory(prefix="aiter-count-") as scratch:
+                tally = count_run.count_cells(
+                    folder, instruction_todo, counted or counting.CountSettings(), fixtures,
+                    na_reason, mode, folder.manifest.get("identity", {}), Path(scratch),
+                )  # fmt: skip
+            failures += tally.failed
+            not_applicable += tally.not_applicable
+            progress.done += tally.measured + tally.failed
     except interrupt.Interrupted as stop:
         print(
             f"interrupted by {stop.name}: {progress.done - failures} benchmarks measured and "

@@ -2,13 +2,14 @@
 
 For every benchmark x runtime of the selection, the number of ``loops`` is calibrated once (one
 pyperf worker of the baseline side), then single pyperf worker processes of the two sides run
-alternately on this machine in **ABBA** order (A B, B A, A B, ...), all with those loops, the
-same values and warm-ups. Slow drift of the machine (thermal state, other load) then falls on
-both sides alike instead of on whichever ran second. Each side's worker results are merged into
-one pyperf benchmark (``Benchmark.add_runs``) and written into that side's results folder,
+alternately on this machine in blocks of A B or B A (a balanced random order,
+:func:`benchmarks.blocks.worker_order`), all with those loops, the same values and warm-ups.
+Slow drift of the machine (thermal state, other load) then falls on both sides alike instead
+of on whichever ran second. Each side's worker results are merged into one pyperf benchmark
+(``Benchmark.add_runs``) and written into that side's results folder,
 ``DIR/baseline`` and ``DIR/candidate``, in the layout of ``run`` (one file per runtime plus a
 manifest). Finally ``python -m analysis compare DIR/baseline DIR/candidate`` weighs the evidence
-(this module knows no statistics). Each worker's run is stamped with its ABBA block
+(this module knows no statistics). Each worker's run is stamped with its block
 (:mod:`benchmarks.blocks`): compare pairs the two workers of a block, so the machine's slow
 changes of speed cancel.
 
@@ -57,14 +58,6 @@ class Settings:
     loops: int | None = None
 
 
-def abba_order(processes: int) -> list[int]:
-    """Side indexes (0 = baseline, 1 = candidate) of the ``2 * processes`` workers: ABBA..."""
-    order: list[int] = []
-    for pair in range(processes):
-        order.extend((0, 1) if pair % 2 == 0 else (1, 0))
-    return order
-
-
 @dataclass
 class SideRun:
     """One side's results folder and its manifest, kept up to date as benchmarks finish."""
@@ -93,7 +86,7 @@ class SideRun:
                 "side": self.name,
                 "spec": self.environment.spec.text,
                 "injected_slowdown": self.environment.spec.slowdown,
-                "order": "ABBA",
+                "order": blocks.ORDER_DESIGN,
                 "loops": {},
             },
         }
@@ -204,7 +197,8 @@ def run_cell(
     ab_id = sides[0].folder.parent.resolve().name
     files: list[list[Path]] = [[] for _ in sides]
     failures: list[str | None] = [None for _ in sides]
-    for index, side_index in enumerate(abba_order(settings.processes)):
+    seed = blocks.design_seed(f"{ab_id}|{spec.name} on {runtime}")
+    for index, side_index in enumerate(blocks.worker_sequence(2, settings.processes, seed)):
         if failures[side_index] is not None:
             continue
         side = sides[side_index]
@@ -212,7 +206,7 @@ def run_cell(
         command = worker_command(side, spec, runtime, fixture_dir, output) + pyperf_options
         failures[side_index] = run_worker(side, command, output)
         if failures[side_index] is None:
-            # Workers 2k and 2k+1 (AB or BA) form block k: the analysis pairs them.
+            # Workers 2k and 2k+1 (AB or BA, balanced random) form block k: the analysis pairs them.
             blocks.stamp(output, blocks.block_label(ab_id, f"{spec.name} on {runtime}", index // 2))
             files[side_index].append(output)
     for index, (side, side_files) in enumerate(zip(sides, files, strict=True)):
@@ -398,7 +392,11 @@ def command(
     environments = [build_environment(spec, repository, cache) for spec in side_specs]
     for name, environment in zip(SIDES, environments, strict=True):
         print(describe_side(name, environment), flush=True)
-    print(f"results: {output} (ABBA, {settings.processes} worker processes per side)", flush=True)
+    print(
+        f"results: {output} (balanced random AB/BA, {settings.processes} worker processes "
+        "per side)",
+        flush=True,
+    )
     failed = run_ab(
         environments,
         output,

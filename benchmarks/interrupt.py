@@ -16,7 +16,8 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from types import FrameType
 
 #: The signals that stop a run.
@@ -60,21 +61,48 @@ def signals_stop_the_run() -> Iterator[None]:
             signal.signal(signum, old)
 
 
-def run_child(command: Sequence[str], *, capture_stdout: bool) -> subprocess.CompletedProcess[str]:
-    """Run ``command`` in its own process group; end the whole group if anything stops us."""
+#: Children started by :func:`run_child` that are still running (from any thread).
+_ACTIVE: set[subprocess.Popen[str]] = set()
+
+
+def run_child(
+    command: Sequence[str],
+    *,
+    capture_stdout: bool,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    stdin: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` in its own process group (``stdin``: text for its standard input); end
+    the whole group if anything stops us."""
     process = subprocess.Popen(
         command,
+        stdin=None if stdin is None else subprocess.PIPE,
         stdout=subprocess.PIPE if capture_stdout else None,
         stderr=subprocess.PIPE,
         text=True,
+        cwd=cwd,
+        env=None if env is None else dict(env),
         start_new_session=sys.platform != "win32",
     )
+    _ACTIVE.add(process)
     try:
-        stdout, stderr = process.communicate()
+        stdout, stderr = process.communicate(stdin)
     except BaseException:
         end_group(process)
         raise
+    finally:
+        _ACTIVE.discard(process)
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def end_all_children() -> None:
+    """End the process group of every child still running (children waited on by other
+    threads, such as parallel instrumented processes)."""
+    for process in list(_ACTIVE):
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 def end_group(process: subprocess.Popen[str]) -> None:

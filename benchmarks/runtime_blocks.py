@@ -6,7 +6,7 @@ below): then each runtime runs as one pyperf master with its worker processes, o
 another, as before.
 
 For ``processes`` blocks, one pyperf worker process of each runtime runs, back to back, in the
-order :func:`benchmarks.blocks.rotation` gives (asyncio trio uvloop, trio uvloop asyncio, ...),
+balanced random order :func:`benchmarks.blocks.worker_order` gives (a Williams design),
 every worker with the same ``loops``, values, warm-ups and minimum time. Each worker's run is
 stamped with its block, then the runs of each runtime are merged into one pyperf benchmark, in
 block order, exactly as pyperf's master would have merged its workers.
@@ -136,7 +136,8 @@ def measure_benchmark(
     stem = f"blocks-{abs(hash(spec.name))}"
     for block in range(settings.processes):
         label = blocks.block_label(run_id, spec.name, block)
-        for lane in blocks.rotation(lanes, block):
+        order = blocks.worker_order(len(lanes), block, blocks.design_seed(f"{run_id}|{spec.name}"))
+        for lane in [lanes[index] for index in order]:
             if lane.failure is not None:
                 continue
             output = scratch / f"{stem}-{lane.runtime}-{block}.json"

@@ -81,7 +81,7 @@ def test_same_commit_twice(tmp_path: Path, cache: Path) -> None:
         assert metadata["suite_mode"] == "ab"
     manifest = json.loads((out / "candidate" / "manifest.json").read_text())
     assert manifest["complete"] is True and manifest["na"] == []
-    assert manifest["ab"]["side"] == "candidate" and manifest["ab"]["order"] == "ABBA"
+    assert manifest["ab"]["side"] == "candidate" and manifest["ab"]["order"] == "williams"
     assert manifest["identity"]["suite_commit"] == head()
 
 

@@ -1,4 +1,4 @@
-"""The pieces of ``ab``: SPEC grammar, ABBA order, settings, merging worker files."""
+"""The pieces of ``ab``: SPEC grammar, settings, merging worker files."""
 
 from __future__ import annotations
 
@@ -55,13 +55,6 @@ def test_unknown_ref_and_python_are_refused() -> None:
         resolve_python("2.1")
     with pytest.raises(SpecError, match="not an executable"):
         resolve_python("/no/such/python")
-
-
-def test_abba_order_balances_both_sides() -> None:
-    order = interleave.abba_order(4)
-    assert order == [0, 1, 1, 0, 0, 1, 1, 0]
-    # each side runs as often first as second within a pair, and equally often overall
-    assert order.count(0) == order.count(1) == 4
 
 
 def namespace(**given: object) -> argparse.Namespace:

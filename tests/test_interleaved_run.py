@@ -14,15 +14,6 @@ from benchmarks.runtime_blocks import WorkerSettings, worker_settings
 from tests.conftest import AVAILABLE_RUNTIMES, run_cli
 
 
-def test_rotation_is_a_latin_square() -> None:
-    lanes = ["asyncio", "trio", "uvloop"]
-    orders = [blocks.rotation(lanes, block) for block in range(3)]
-    for position in range(3):
-        assert sorted(order[position] for order in orders) == sorted(lanes)
-    assert blocks.rotation(lanes, 3) == orders[0]
-    assert blocks.rotation([], 5) == []
-
-
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
