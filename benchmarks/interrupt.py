@@ -16,7 +16,8 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from types import FrameType
 
 #: The signals that stop a run.
@@ -60,13 +61,22 @@ def signals_stop_the_run() -> Iterator[None]:
             signal.signal(signum, old)
 
 
-def run_child(command: Sequence[str], *, capture_stdout: bool) -> subprocess.CompletedProcess[str]:
-    """Run ``command`` in its own process group; end the whole group if anything stops us."""
+def run_child(
+    command: Sequence[str],
+    *,
+    capture_stdout: bool,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` in its own process group (in ``cwd``, with ``env`` when given); end the
+    whole group if anything stops us."""
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE if capture_stdout else None,
         stderr=subprocess.PIPE,
         text=True,
+        cwd=cwd,
+        env=None if env is None else dict(env),
         start_new_session=sys.platform != "win32",
     )
     try:
