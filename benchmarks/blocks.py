@@ -4,7 +4,7 @@ A shared machine changes speed slowly: on this project's 2-core VM a whole stret
 be 20-40% slower for seconds at a time (another tenant, frequency, thermal state), far more than
 the differences worth reporting. So worker processes are never run as one runtime's (or one
 side's) batch after another's. They run in **blocks**: one process of each runtime (``run``) or
-of each side (``ab``), back to back, the order inside the block rotating from block to block.
+of each side (``ab``), back to back, the order inside the block changing from block to block.
 Each process's pyperf run is stamped with its block (run metadata ``interleave_block``), and
 :func:`analysis.evidence.contrast` pairs processes within blocks, so a slow stretch falls on both
 members of a pair and cancels.
@@ -22,7 +22,6 @@ import random
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
 
 import pyperf
 
@@ -34,18 +33,6 @@ ARM_KEY = "interleave_arm"
 POSITION_KEY = "interleave_position"
 #: Run metadata: the seed of the order design the worker's block was drawn from.
 SEED_KEY = "interleave_seed"
-
-T = TypeVar("T")
-
-
-def rotation(lanes: Sequence[T], block: int) -> list[T]:
-    """The order of ``lanes`` in block number ``block``: a cyclic Latin square, so over
-    ``len(lanes)`` consecutive blocks every lane runs once in every position."""
-    if not lanes:
-        return []
-    shift = block % len(lanes)
-    return [*lanes[shift:], *lanes[:shift]]
-
 
 def new_design_seed() -> int:
     """A fresh seed for :func:`worker_order` (recorded in the manifest, so a run can be redone
