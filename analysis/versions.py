@@ -11,7 +11,9 @@ chooses what is paired with what, never how evidence is weighed.
   trio, and each runtime gets its own ratio.
 * **Evidence.** Each worker process is one unit (:func:`evidence.process_summaries`); absolute
   times are :func:`evidence.level` with its process-level t interval, ratios are
-  :func:`evidence.contrast` (Welch) decided by :func:`evidence.decide_table`.
+  :func:`evidence.contrast` decided by :func:`evidence.decide_table`: paired within blocks when
+  the versions ran interleaved (``run --python``: one worker of every version x runtime per
+  block, the same block labels in every version's folder), Welch's otherwise (``paired``).
 * **Multiplicity.** The family of simultaneous intervals is every version comparison of one
   machine (all runtimes, benchmarks and versions), as the report's family is every comparison of
   one machine and Python.
@@ -88,9 +90,11 @@ def across_versions(results: Results, confidence: float = 0.95, floor: float = 0
     summaries = evidence.process_summaries(values, keys)
     time_rows: list[dict[str, object]] = []
     logs_of: dict[tuple[object, ...], pd.Series] = {}
+    blocks_of: dict[tuple[object, ...], list[object]] = {}
     for key, group in summaries.groupby(keys, sort=True, dropna=False):
         logs = group["log_mean"].to_numpy(float)
         logs_of[key] = logs
+        blocks_of[key] = list(group[evidence.BLOCK])
         estimate = evidence.level(logs)
         low, high = evidence.interval(estimate, confidence)
         row: dict[str, object] = dict(zip(keys, key, strict=True))
@@ -111,10 +115,12 @@ def across_versions(results: Results, confidence: float = 0.95, floor: float = 0
             if oldest not in set(rows[VERSION]):
                 continue
             base = logs_of[(*cell, oldest)]
+            base_blocks = blocks_of[(*cell, oldest)]
             for version in versions[1:]:
                 if version not in set(rows[VERSION]):
                     continue
-                estimate = evidence.contrast(logs_of[(*cell, version)], base)
+                mine = (*cell, version)
+                estimate = evidence.contrast(logs_of[mine], base, blocks_of[mine], base_blocks)
                 row = dict(zip(CELL_COLUMNS, cell, strict=True))
                 row.update(
                     version=version,
@@ -124,11 +130,12 @@ def across_versions(results: Results, confidence: float = 0.95, floor: float = 0
                     df=estimate.df,
                     n_processes=estimate.n,
                     n_processes_baseline=estimate.n_base,
+                    paired=estimate.paired,
                     floor=floor,
                 )
                 ratio_rows.append(row)
     columns = [*CELL_COLUMNS, VERSION, "baseline_version", "log_diff", "se", "df",
-               "n_processes", "n_processes_baseline", "floor"]  # fmt: skip
+               "n_processes", "n_processes_baseline", "paired", "floor"]  # fmt: skip
     ratios = pd.DataFrame.from_records(ratio_rows, columns=columns)
     if not ratios.empty:
         ratios = evidence.decide_table(ratios, MACHINE_COLUMNS, confidence, RUNTIME_LABELS)

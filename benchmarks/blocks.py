@@ -34,6 +34,7 @@ POSITION_KEY = "interleave_position"
 #: Run metadata: the seed of the order design the worker's block was drawn from.
 SEED_KEY = "interleave_seed"
 
+
 def new_design_seed() -> int:
     """A fresh seed for :func:`worker_order` (recorded in the manifest, so a run can be redone
     in the same order and a resumed run keeps its design)."""

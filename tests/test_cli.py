@@ -121,9 +121,8 @@ def test_failure_reason_prefers_the_workload_error() -> None:
         "benchmarks.workload.WrongResult: x returned 1, expected 2\n"
         "RuntimeError: /usr/bin/python failed with exit code 1\n"
     )
-    assert (
-        scheduler.failure_reason(stderr, 1) == "benchmarks.workload.WrongResult: x returned 1, expected 2"
-    )
+    expected = "benchmarks.workload.WrongResult: x returned 1, expected 2"
+    assert scheduler.failure_reason(stderr, 1) == expected
     assert scheduler.failure_reason("", 3) == "runner exited with code 3"
 
 

@@ -155,7 +155,7 @@ def test_resume_measures_only_what_the_manifest_lacks(
     tmp_path: Path, stub: Callable[..., StubRunner], capsys: pytest.CaptureFixture[str]
 ) -> None:
     run = tmp_path / "run"
-    first = stub(values=9, fail_on=["trio"])
+    stub(values=9, fail_on=["trio"])
 
     # Stop the run as SIGINT would, when the second benchmark is about to be merged.
     original = results.RunFolder.merge
