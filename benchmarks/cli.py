@@ -73,13 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="results folder (default: a new one under results/); an existing run folder "
         "needs --resume or --force",
     )
-    existing = run.add_mutually_exclusive_group()
-    existing.add_argument(
-        "--resume",
-        action="store_true",
-        help="continue the interrupted run in -o DIR: measure only what its manifest lacks",
-    )
-    existing.add_argument("--force", action="store_true", help="replace the run already in -o DIR")
+    add_existing_arguments(run, "run")
     run.add_argument(
         "--fixture-root",
         type=Path,
@@ -99,6 +93,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_ab_parser(commands)
     return parser
+
+
+def add_existing_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--resume`` and ``--force``: what to do with the ``what`` already in ``-o DIR``."""
+    existing = parser.add_mutually_exclusive_group()
+    existing.add_argument(
+        "--resume",
+        action="store_true",
+        help=f"continue the interrupted {what} in -o DIR: measure only what its manifest lacks",
+    )
+    existing.add_argument(
+        "--force", action="store_true", help=f"replace the {what} already in -o DIR"
+    )
 
 
 def add_ab_parser(commands: Any) -> None:

@@ -185,33 +185,17 @@ def run_ab(
     *,
     resume: bool = False,
     force: bool = False,
+    locked: bool = False,
 ) -> int:
     """Measure the selection on both sides into ``output/baseline`` and ``output/candidate``:
-    one group per benchmark x runtime, the two sides its arms.
+    one group per benchmark x runtime, the two sides its arms. ``output`` is locked here
+    (:func:`ab_folder`) unless the caller holds it (``locked``).
 
     Returns the number of benchmark x runtime cells that failed on either side.
     """
-    with ab_folder(output, resume, force):
-        return measure_ab(environments, output, runtimes, specs, na_reason, settings,
-                          fixture_root, command, log, resume=resume, force=force)  # fmt: skip
-
-
-def measure_ab(
-    environments: Sequence[Environment],
-    output: Path,
-    runtimes: list[str],
-    specs: list[catalog.BenchmarkSpec],
-    na_reason: NaReason,
-    settings: Settings,
-    fixture_root: Path,
-    command: list[str],
-    log: Callable[[str], None] = print,
-    *,
-    resume: bool = False,
-    force: bool = False,
-) -> int:
-    """:func:`run_ab` in an A/B folder its caller has locked (:func:`ab_folder`)."""
     with contextlib.ExitStack() as stack:
+        if not locked:
+            stack.enter_context(ab_folder(output, resume, force))
         folders = open_sides(output, environments, runtimes, specs, settings, command, stack,
                              resume=resume, force=force)  # fmt: skip
         by_side = dict(zip(SIDES, environments, strict=True))
@@ -387,10 +371,11 @@ def command(
                 "worker processes per side)",
                 flush=True,
             )
-            failed = measure_ab(
+            failed = run_ab(
                 environments, output, runtimes, specs, na_reason, settings, args.fixture_root,
                 [Path(sys.executable).name, "-m", "benchmarks", *sys.argv[1:]],
                 log=lambda line: print(line, flush=True), resume=args.resume, force=args.force,
+                locked=True,
             )  # fmt: skip
     except RunFolderError as exc:
         raise ValueError(str(exc)) from None

@@ -15,12 +15,11 @@ import sys
 import time
 from pathlib import Path
 
-import psutil
 import pytest
 
 from benchmarks import cli, identity, interleave
 from benchmarks.environments import Environment, Spec
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, related
 
 TINY = ["--workload", "protocol.sync_reference", "--param", "items=10", "--runtime", "asyncio",
         "-p", "2", "-n", "1", "-w", "0", "-l", "4", "--no-compare"]  # fmt: skip
@@ -132,15 +131,6 @@ def test_unusable_output_folders_are_refused_before_anything_is_built(
 
 
 # -- signals: the real command -------------------------------------------------------------
-
-
-def related(marker: str) -> list[psutil.Process]:
-    found = []
-    for process in psutil.process_iter(["cmdline", "status"]):
-        cmdline = " ".join(process.info["cmdline"] or [])
-        if marker in cmdline and process.info["status"] != psutil.STATUS_ZOMBIE:
-            found.append(process)
-    return found
 
 
 def start_ab(tmp_path: Path, out: Path, cache: Path, scratch: Path) -> subprocess.Popen[str]:
