@@ -2,15 +2,18 @@
 
 For every benchmark x runtime of the selection, the number of ``loops`` is calibrated once (one
 pyperf worker of the baseline side), then single pyperf worker processes of the two sides run
-alternately on this machine in **ABBA** order (A B, B A, A B, ...), all with those loops, the
-same values and warm-ups. Slow drift of the machine (thermal state, other load) then falls on
-both sides alike instead of on whichever ran second. Each side's worker results are merged into
+alternately on this machine in blocks of two (AB or BA, in the balanced random order of
+:func:`benchmarks.blocks.worker_order`, its seed in the manifests), all with those loops, the
+same values and warm-ups; the two sides are the arms of :mod:`benchmarks.scheduler`. Slow
+drift of the machine (thermal state, other load) then falls on both sides alike instead of on
+whichever ran second. Each side's worker results are merged into
 one pyperf benchmark (``Benchmark.add_runs``) and written into that side's results folder,
 ``DIR/baseline`` and ``DIR/candidate``, in the layout of ``run`` (one file per runtime plus a
 manifest). Finally ``python -m analysis compare DIR/baseline DIR/candidate`` weighs the evidence
-(this module knows no statistics). Each worker's run is stamped with its ABBA block
+(this module knows no statistics). Each worker's run is stamped with its block
 (:mod:`benchmarks.blocks`): compare pairs the two workers of a block, so the machine's slow
-changes of speed cancel.
+changes of speed cancel. An existing A/B in ``-o DIR`` is refused unless ``--resume`` or
+``--force`` is given; the output and compare options are checked before anything is built.
 
 Environments come from :mod:`benchmarks.environments`.
 """
