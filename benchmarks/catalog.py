@@ -67,6 +67,18 @@ def select_workloads(
     return [load_workload(name) for name in sorted(selected)]
 
 
+def parse_param(workload: Workload, text: str) -> tuple[str, ParamValue]:
+    """``name=value`` typed by the workload's ladder (the ladder holds the valid values)."""
+    name, _, raw = text.partition("=")
+    ladder = workload.params.get(name)
+    if ladder is None:
+        raise SystemExit(f"error: {workload.name} has no parameter {name!r}")
+    for value in ladder:
+        if str(value) == raw:
+            return name, value
+    raise SystemExit(f"error: {name}={raw} is not on the ladder of {workload.name}: {ladder}")
+
+
 @dataclass(frozen=True)
 class BenchmarkSpec:
     """One workload at one point of its ladder: the unit pyperf measures on each runtime."""

@@ -98,11 +98,16 @@ class FolderSink:
 
 
 def plan_groups(
-    groups: Sequence[Group], sink: FolderSink, na_reason: NaReason, log: Log
+    groups: Sequence[Group],
+    sink: FolderSink,
+    na_reason: NaReason,
+    log: Log,
+    also: Mapping[str, Sequence[Cell]] | None = None,
 ) -> tuple[list[Group], int]:
     """The groups still to measure (n/a arms recorded and left out), and how many n/a there
-    were. Every folder's manifest lists its missing cells from here on."""
-    todo: dict[str, list[Cell]] = {name: [] for name in sink.folders}
+    were. Every folder's manifest lists its missing cells from here on, with the cells
+    ``also`` gives per folder (those another measure fills)."""
+    todo: dict[str, list[Cell]] = {name: list((also or {}).get(name, ())) for name in sink.folders}
     for group in groups:
         for arm in group.arms:
             todo[arm.environment].append(cell_of(group, arm))

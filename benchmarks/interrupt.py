@@ -61,6 +61,10 @@ def signals_stop_the_run() -> Iterator[None]:
             signal.signal(signum, old)
 
 
+#: Children started by :func:`run_child` that are still running (from any thread).
+_ACTIVE: set[subprocess.Popen[str]] = set()
+
+
 def run_child(
     command: Sequence[str],
     *,
@@ -79,12 +83,24 @@ def run_child(
         env=None if env is None else dict(env),
         start_new_session=sys.platform != "win32",
     )
+    _ACTIVE.add(process)
     try:
         stdout, stderr = process.communicate()
     except BaseException:
         end_group(process)
         raise
+    finally:
+        _ACTIVE.discard(process)
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def end_all_children() -> None:
+    """End the process group of every child still running (children waited on by other
+    threads, such as parallel instrumented processes)."""
+    for process in list(_ACTIVE):
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 def end_group(process: subprocess.Popen[str]) -> None:

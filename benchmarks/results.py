@@ -101,14 +101,25 @@ def write_atomically(path: Path, text: str) -> None:
         temporary.write_text(text, encoding="utf-8")
 
 
-def suite_path(run_dir: Path, runtime: str) -> Path:
-    return run_dir / f"{runtime}.json"
+#: The measure whose files carry no suffix (``DIR/<runtime>.json``).
+TIME_MEASURE = "time"
+#: Every measure a run folder may hold files of.
+KNOWN_MEASURES: tuple[str, ...] = (TIME_MEASURE, "instructions")
 
 
-def merge_benchmark(run_dir: Path, runtime: str, measured_file: Path) -> None:
+def suite_path(run_dir: Path, runtime: str, measure: str = TIME_MEASURE) -> Path:
+    """``DIR/<runtime>.json`` for times, ``DIR/<runtime>.<measure>.json`` for other measures."""
+    if measure == TIME_MEASURE:
+        return run_dir / f"{runtime}.json"
+    return run_dir / f"{runtime}.{measure}.json"
+
+
+def merge_benchmark(
+    run_dir: Path, runtime: str, measured_file: Path, measure: str = TIME_MEASURE
+) -> None:
     """Add (or replace) the benchmark(s) in ``measured_file`` in the runtime's suite file."""
     measured = pyperf.BenchmarkSuite.load(str(measured_file))
-    target = suite_path(run_dir, runtime)
+    target = suite_path(run_dir, runtime, measure)
     replaced = set(measured.get_benchmark_names())
     kept: list[pyperf.Benchmark] = []
     if target.exists():
@@ -226,10 +237,12 @@ class Cell:
     runtime: str
     workload: str
     params: Mapping[str, Any]
+    #: How the cell is measured: ``time`` or ``instructions``.
+    measure: str = TIME_MEASURE
 
     @property
-    def key(self) -> tuple[str, str]:
-        return (self.benchmark, self.runtime)
+    def key(self) -> tuple[str, str, str]:
+        return (self.benchmark, self.runtime, self.measure)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -237,11 +250,29 @@ class Cell:
             "workload": self.workload,
             "benchmark": self.benchmark,
             "params": dict(self.params),
+            "measure": self.measure,
         }
 
 
+def cell_key(entry: Mapping[str, Any]) -> tuple[str, str, str]:
+    """The key of a manifest's cell entry (entries without ``measure`` are times)."""
+    return (
+        str(entry.get("benchmark")),
+        str(entry.get("runtime")),
+        str(entry.get("measure", TIME_MEASURE)),
+    )
+
+
 #: Manifest keys that must match for ``--resume``: what is measured, and how.
-SELECTION_KEYS: tuple[str, ...] = ("mode", "pyperf_options", "runtimes", "benchmarks")
+SELECTION_KEYS: tuple[str, ...] = (
+    "mode",
+    "pyperf_options",
+    "runtimes",
+    "benchmarks",
+    "measures",
+)
+#: What a manifest written before a key existed means by it.
+SELECTION_DEFAULTS: dict[str, Any] = {"measures": [TIME_MEASURE]}
 
 
 class RunFolder:
@@ -251,7 +282,7 @@ class RunFolder:
         self.path = path
         self.manifest = manifest
         self._lock = lock
-        self.done: set[tuple[str, str]] = set()
+        self.done: set[tuple[str, str, str]] = set()
 
     @classmethod
     def open(
@@ -299,7 +330,8 @@ class RunFolder:
 
     def _resume(self, previous: dict[str, Any]) -> None:
         for key in SELECTION_KEYS:
-            if previous.get(key) != self.manifest.get(key):
+            default = SELECTION_DEFAULTS.get(key)
+            if previous.get(key, default) != self.manifest.get(key, default):
                 raise RunFolderError(
                     f"cannot resume {self.path}: its run has another {key} "
                     f"({_summary(previous.get(key))}, this command: "
@@ -307,9 +339,11 @@ class RunFolder:
                     "or use --force to start over"
                 )
         recorded = [c for c in previous.get("na", []) if isinstance(c, dict)]
-        self.done = {(str(c.get("benchmark")), str(c.get("runtime"))) for c in recorded}
-        for runtime in self.manifest["runtimes"]:
-            self.done |= {(name, runtime) for name in self._measured(runtime)}
+        self.done = {cell_key(c) for c in recorded}
+        for measure in self.manifest.get("measures", [TIME_MEASURE]):
+            for runtime in self.manifest["runtimes"]:
+                measured = self._measured(runtime, measure)
+                self.done |= {(name, runtime, measure) for name in measured}
         resumes = [*previous.get("resumed", []), self.manifest["command"]]
         self.manifest.update(
             run_id=previous.get("run_id", self.manifest.get("run_id")),
@@ -321,8 +355,8 @@ class RunFolder:
         if "design" in previous:  # the order design (its seed) of the run continued
             self.manifest["design"] = previous["design"]
 
-    def _measured(self, runtime: str) -> list[str]:
-        path = suite_path(self.path, runtime)
+    def _measured(self, runtime: str, measure: str = TIME_MEASURE) -> list[str]:
+        path = suite_path(self.path, runtime, measure)
         if not path.exists():
             return []
         try:
@@ -339,7 +373,8 @@ class RunFolder:
             with contextlib.suppress(RunFolderError):  # a corrupt manifest is replaced too
                 runtimes |= set(read_manifest(self.path).get("runtimes", []))
         for runtime in runtimes:
-            suite_path(self.path, str(runtime)).unlink(missing_ok=True)
+            for measure in KNOWN_MEASURES:
+                suite_path(self.path, str(runtime), measure).unlink(missing_ok=True)
         (self.path / MANIFEST_NAME).unlink(missing_ok=True)
 
     def _remove_temporaries(self) -> None:
@@ -372,7 +407,7 @@ class RunFolder:
     def _settle(self, cell: Cell) -> None:
         self.done.add(cell.key)
         missing = self.manifest["missing"]
-        missing[:] = [c for c in missing if (c["benchmark"], c["runtime"]) != cell.key]
+        missing[:] = [c for c in missing if cell_key(c) != cell.key]
         self.manifest["complete"] = not missing
 
     def record(self, cell: Cell, kind: str, reason: str) -> None:
@@ -386,9 +421,9 @@ class RunFolder:
         """Merge a freshly measured benchmark into its runtime's suite file (a cell measured
         again loses what was recorded of it before)."""
         with self._writing():
-            merge_benchmark(self.path, cell.runtime, measured_file)
+            merge_benchmark(self.path, cell.runtime, measured_file, cell.measure)
             na = self.manifest["na"]
-            na[:] = [c for c in na if (c.get("benchmark"), c.get("runtime")) != cell.key]
+            na[:] = [c for c in na if cell_key(c) != cell.key]
             self._settle(cell)
             write_manifest(self.path, self.manifest)
 

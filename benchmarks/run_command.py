@@ -9,6 +9,7 @@ group of :mod:`benchmarks.scheduler`, its arms' workers interleaved in shared bl
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import platform
 import re
@@ -25,6 +26,8 @@ from typing import Any
 from benchmarks import (
     blocks,
     catalog,
+    count_run,
+    counting,
     experiment,
     identity,
     interpreters,
@@ -38,6 +41,7 @@ from benchmarks.fixtures import FixtureCache
 from benchmarks.results import (
     DEFAULT_RESULTS_ROOT,
     MANIFEST_FORMAT,
+    Cell,
     RunFolder,
     RunFolderError,
     create_run_dir,
@@ -69,6 +73,11 @@ class Request:
     force: bool
     fixture_root: Path
     command: Sequence[str]
+    #: ``time``, ``instructions`` or both (:func:`benchmarks.counting.measures_of`).
+    measures: Sequence[str] = (counting.TIME,)
+    count_settings: counting.CountSettings = dataclasses.field(
+        default_factory=counting.CountSettings
+    )
 
 
 def na_reason(spec: catalog.BenchmarkSpec, runtime: str) -> tuple[str, str] | None:
@@ -120,7 +129,7 @@ def choose_measure(pyperf_args: Sequence[str]) -> tuple[scheduler.Measure, sched
 
 
 def base_manifest(request: Request, python: str) -> dict[str, Any]:
-    return {
+    manifest: dict[str, Any] = {
         "format": MANIFEST_FORMAT,
         "run_id": "",
         "python": python,
@@ -130,10 +139,14 @@ def base_manifest(request: Request, python: str) -> dict[str, Any]:
         "identity": {},
         "runtimes": list(request.runtimes),
         "benchmarks": [spec.name for spec in request.specs],
+        "measures": list(request.measures),
         "complete": False,
         "na": [],
         "loops": {},
     }
+    if counting.INSTRUCTIONS in request.measures:
+        manifest["count_settings"] = dataclasses.asdict(request.count_settings)
+    return manifest
 
 
 def open_folder(path: Path, manifest: dict[str, Any], request: Request) -> RunFolder:
@@ -200,14 +213,21 @@ def measure(
         folder.manifest["interleaved"] = interleaved
     sink = FolderSink(folders, log, describe)
     names = ", ".join(str(folder.path) for folder in folders.values())
+    timed = counting.TIME in request.measures
     unit = "bytes (peak memory)" if request.mode == "memory" else "seconds per item_unit"
+    if not timed:
+        unit = "CPU instructions per item_unit"
     log(f"results: {names} (mode: {request.mode}; values are {unit})")
-    todo, not_applicable = experiment.plan_groups(groups, sink, na_of, log)
+    counted = instruction_cells(request)
+    todo, not_applicable = experiment.plan_groups(
+        groups if timed else [], sink, na_of, log, {"": [cell for _, cell in counted]}
+    )
     done = sum(len(folder.done) for folder in folders.values())
     if done:
         left = sum(len(folder.missing) for folder in folders.values())
         log(f"resuming: {done} cells already done, {left} left")
-    progress = Progress(sum(len(group.arms) for group in todo), log)
+    progress = Progress(sum(len(group.arms) for group in todo) + len(counted), log)
+    counted_failures = 0
     if not interleaved:
         log("these pyperf options run each runtime apart (not interleaved)")
     try:
@@ -215,6 +235,17 @@ def measure(
             context = scheduler.Context(settings, design, Path(scratch), master_options)
             fixtures = FixtureCache(request.fixture_root)
             experiment.measure_groups(todo, context, fixtures, sink, progress, measure_with)
+        folder = folders.get("")
+        counted = [(spec, cell) for spec, cell in counted if folder and cell.key not in folder.done]
+        if folder is not None and counted:
+            with tempfile.TemporaryDirectory(prefix="aiter-count-") as scratch:
+                tally = count_run.count_cells(
+                    folder, counted, request.count_settings, fixtures,
+                    na_reason, request.mode, folder.manifest.get("identity", {}), Path(scratch),
+                )  # fmt: skip
+            counted_failures += tally.failed
+            not_applicable += tally.not_applicable
+            progress.done += tally.measured + tally.failed
     except interrupt.Interrupted as stop:
         missing = sum(len(folder.missing) for folder in folders.values())
         print(
@@ -227,13 +258,25 @@ def measure(
     except RunFolderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return USAGE_ERROR
-    failures = len(sink.failed)
+    failures = len(sink.failed) + counted_failures
     elapsed = format_seconds(time.monotonic() - progress.started)
     log(
         f"done in {elapsed}: {progress.done - failures} measured, {failures} failed, "
         f"{not_applicable} n/a; results in {names}"
     )
     return 1 if failures else 0
+
+
+def instruction_cells(request: Request) -> list[tuple[catalog.BenchmarkSpec, Cell]]:
+    """The cells of the instructions measure (one instrumented process set per runtime counts
+    every benchmark in turn: :mod:`benchmarks.count_run`), or none."""
+    if counting.INSTRUCTIONS not in request.measures:
+        return []
+    return [
+        (spec, Cell(spec.name, runtime, spec.workload.name, spec.params, counting.INSTRUCTIONS))
+        for spec in request.specs
+        for runtime in request.runtimes
+    ]
 
 
 def run(request: Request) -> int:
@@ -319,6 +362,8 @@ def matrix_root(request: Request) -> Path:
 
 def run_matrix(request: Request, versions: Sequence[str], cache: Path | None = None) -> int:
     """Every (version x runtime) arm of each benchmark in shared blocks; ``DIR/py3.X`` each."""
+    if list(request.measures) != [counting.TIME]:
+        raise UsageError("a version matrix measures time only; give no --measure")
     measure_with, _ = choose_measure(request.pyperf_args)
     if measure_with is not scheduler.TIME:
         raise UsageError(

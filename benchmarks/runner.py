@@ -20,7 +20,7 @@ from pathlib import Path
 import pyperf
 
 from benchmarks import identity
-from benchmarks.catalog import BenchmarkSpec, load_workload
+from benchmarks.catalog import BenchmarkSpec, load_workload, parse_param
 from benchmarks.harness import SLOWDOWN_ENV, injected_slowdown, time_batch
 from benchmarks.native import API_ANYIO, API_NATIVE
 from benchmarks.runtimes import RUNTIMES, Runtime, environment_metadata
@@ -36,18 +36,6 @@ VALUES = 3
 WARMUPS = 1
 #: Minimum duration of one value, in seconds (pyperf calibrates ``loops`` to reach it).
 MIN_TIME = 0.03
-
-
-def parse_param(workload: Workload, text: str) -> tuple[str, ParamValue]:
-    """``name=value`` typed by the workload's ladder (the ladder holds the valid values)."""
-    name, _, raw = text.partition("=")
-    ladder = workload.params.get(name)
-    if ladder is None:
-        raise SystemExit(f"error: {workload.name} has no parameter {name!r}")
-    for value in ladder:
-        if str(value) == raw:
-            return name, value
-    raise SystemExit(f"error: {name}={raw} is not on the ladder of {workload.name}: {ladder}")
 
 
 def benchmark_metadata(

@@ -15,7 +15,6 @@ default run keeps to its time budget.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import platform
 import sys
 from collections.abc import Awaitable, Callable, Mapping
@@ -184,6 +183,8 @@ BASELINE_RUNTIME = "asyncio"
 
 def distribution_version(name: str) -> str:
     """The installed version of a distribution, or ``not installed``."""
+    import importlib.metadata  # here, not at the top: instrumented processes never need it
+
     try:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:

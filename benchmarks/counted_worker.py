@@ -1,0 +1,113 @@
+"""The instrumented process of the instructions measure: ``python -m benchmarks.counted_worker``.
+
+It runs under ``valgrind --tool=callgrind`` (started by :mod:`benchmarks.counting`) and measures
+every benchmark of its plan in turn on one runtime, so interpreter start-up under Valgrind is paid
+once per process, not once per benchmark. Each benchmark runs its regions (warm-ups, then values)
+through :func:`benchmarks.harness.count_batch`, one ``anyio.run`` per region as the time measure
+does per value; the harness calls the two callgrind markers around the loop, so each region
+becomes one callgrind dump. Input data is built before the process starts.
+
+The process imports only what the regions need (anyio, the runtime, the workloads, the harness):
+under Valgrind every import costs fifty times its native time. The benchmarks' metadata (library
+versions, pyperf's description of the interpreter and machine) is gathered by the same module
+run natively with ``--describe``, once per arm.
+
+It writes, outside any region, a JSON report of what it ran: per benchmark the kind of each
+region in order (``warmup``, ``value`` or ``failed``), its loops and inner loops, and the error
+that stopped it. The parent checks that callgrind made exactly one dump pair per region, in
+order, before it trusts a single count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from benchmarks.catalog import load_workload, parse_param
+from benchmarks.workload import Case, ParamValue, Workload
+
+#: Region kinds in the report.
+WARMUP, VALUE, FAILED = "warmup", "value", "failed"
+
+
+def planned_case(entry: dict[str, Any]) -> tuple[Workload, dict[str, ParamValue], Case]:
+    """The workload, typed parameters and case of one plan entry."""
+    workload = load_workload(entry["workload"])
+    params = dict(parse_param(workload, text) for text in entry["params"])
+    params = {name: params[name] for name in workload.params}
+    fixture = entry.get("fixture_dir")
+    return workload, params, Case(params, Path(fixture) if fixture else None)
+
+
+def count_benchmark(entry: dict[str, Any], plan: dict[str, Any]) -> dict[str, Any]:
+    """Run one benchmark's regions; its report entry."""
+    from benchmarks.harness import Markers, count_batch
+    from benchmarks.runtimes import RUNTIMES
+
+    workload, params, case = planned_case(entry)
+    runtime = RUNTIMES[plan["runtime"]]
+    loops = int(entry["loops"])
+    report: dict[str, Any] = {
+        "name": workload.benchmark_name(params),
+        "loops": loops,
+        "inner_loops": workload.inner_loops(case),
+        "regions": [],
+        "error": None,
+    }
+    kinds = [WARMUP] * int(plan["warmups"]) + [VALUE] * int(plan["values"])
+    for kind in kinds:
+        marked = Markers.regions_marked
+        try:
+            count_batch(loops, runtime, workload, case)
+        except Exception as exc:
+            if Markers.regions_marked > marked:  # the region began: it has its dumps too
+                report["regions"].append(FAILED)
+            report["error"] = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            break
+        report["regions"].append(kind)
+    return report
+
+
+def describe(plan: dict[str, Any]) -> dict[str, Any]:
+    """Every planned benchmark's metadata, and pyperf's metadata of this interpreter (run
+    natively, not under Valgrind)."""
+    from pyperf._collect_metadata import collect_metadata
+
+    from benchmarks import runner
+
+    described = {}
+    for entry in plan["benchmarks"]:
+        workload, params, case = planned_case(entry)
+        described[workload.benchmark_name(params)] = runner.benchmark_metadata(
+            plan["runtime"], workload, case, plan["run_id"], plan["suite_mode"], plan["identity"]
+        )
+    return {"benchmarks": described, "pyperf_metadata": dict(collect_metadata())}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.counted_worker")
+    parser.add_argument("--plan", type=Path, required=True, help="the plan (JSON)")
+    parser.add_argument("--output", type=Path, required=True, help="the report (JSON)")
+    parser.add_argument(
+        "--describe", action="store_true", help="write the metadata instead of counting"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    plan = json.loads(args.plan.read_text(encoding="utf-8"))
+    if args.describe:
+        document = describe(plan)
+    else:
+        document = {"benchmarks": [count_benchmark(entry, plan) for entry in plan["benchmarks"]]}
+    args.output.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
