@@ -147,10 +147,18 @@ def measure_groups(
     progress: Progress,
     measure: scheduler.Measure = scheduler.TIME,
 ) -> None:
-    """Measure each group in turn (the groups of :func:`plan_groups`)."""
-    how = "interleaved" if measure is scheduler.TIME else "one after another"
+    """Measure each group in turn (the groups of :func:`plan_groups`). A measure without
+    blocks (:data:`scheduler.TIME_APART`) takes the arms one by one; the loops the first arm
+    calibrated are the sink's from then on, so every arm still shares them."""
     for group in groups:
-        arms = ", ".join(arm.name for arm in group.arms)
-        progress.announce(f"{group.label} on {arms}, {how}")
-        scheduler.measure_group(group, context, fixtures, sink, measure)
-        progress.finish(len(group.arms))
+        if measure is scheduler.TIME:
+            arms = ", ".join(arm.name for arm in group.arms)
+            progress.announce(f"{group.label} on {arms}, interleaved")
+            scheduler.measure_group(group, context, fixtures, sink, measure)
+            progress.finish(len(group.arms))
+            continue
+        for arm in group.arms:
+            progress.announce(f"{group.label} on {arm.name}")
+            scheduler.measure_group(Group(group.spec, [arm], group.label), context, fixtures,
+                                    sink, measure)  # fmt: skip
+            progress.finish()

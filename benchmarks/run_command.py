@@ -152,8 +152,7 @@ def base_manifest(request: Request, python: str) -> dict[str, Any]:
 def open_folder(path: Path, manifest: dict[str, Any], request: Request) -> RunFolder:
     """The locked run folder ``path`` (its run id is its name), keeping a resumed design."""
     manifest["run_id"] = path.resolve().name
-    folder = RunFolder.open(path, manifest, resume=request.resume, force=request.force)
-    return folder
+    return RunFolder.open(path, manifest, resume=request.resume, force=request.force)
 
 
 def design_of(

@@ -155,7 +155,7 @@ class Context:
     #: pyperf options of ``run`` passed to a master (:data:`TIME_APART`) as they are.
     master_options: Sequence[str] = ()
     #: Where a failed child's error output goes (the terminal by default).
-    echo: Callable[[str], object] = field(default=sys.stderr.write)
+    echo: Callable[[str], object] = field(default=lambda text: sys.stderr.write(text))
 
 
 def failure_reason(stderr: str, returncode: int) -> str:
@@ -314,8 +314,8 @@ class TimeApart:
         if loops is not None:
             options.append(f"--loops={loops}")
         outcomes: dict[str, Outcome] = {}
-        for index, arm in enumerate(group.arms):
-            output = context.scratch / f"apart-{abs(hash(group.label))}-{index}.json"
+        for arm in group.arms:
+            output = context.scratch / f"apart-{abs(hash((group.label, arm.name)))}.json"
             command = runner.runner_command(
                 arm.python, group.spec, arm.runtime, fixture_dir, arm.run_id, arm.mode, output
             )
