@@ -78,3 +78,13 @@ def interval_seconds(low: float, high: float) -> str:
     top = float(f"{high:.3g}")
     scale, unit = next(((s, u) for s, u in _TIME_UNITS if abs(top) >= s), (1e-9, "ns"))
     return f"{_significant(low / scale)}{EN_DASH}{_significant(high / scale)} {unit}"
+
+
+def instructions(value: float) -> str:
+    """``29,011 instr``: a count of CPU instructions per item, to the whole instruction."""
+    return f"{value:,.0f} instr"
+
+
+def per_item(value: float, metric: str) -> str:
+    """A value per item in the unit of its metric (``time`` or ``instructions``)."""
+    return instructions(value) if metric == "instructions" else seconds(value)

@@ -20,6 +20,7 @@ from analysis.suite_file import PARAM_PREFIX, Record, params_label, read_suite_f
 
 #: Leading columns of the tidy frame, in order; other metadata keys follow alphabetically.
 LEADING_COLUMNS: tuple[str, ...] = (
+    "metric",
     "runtime",
     "workload_family",
     "workload",
@@ -152,6 +153,7 @@ def values_frame(records: list[Record]) -> pd.DataFrame:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     params = sorted(c for c in frame.columns if c.startswith(PARAM_PREFIX) and c != "param_names")
     frame["params_order"] = _params_order(frame, params)
+    frame["metric"] = metric_of(frame)
     for column in params:
         frame[column] = _param_column(frame[column])
     leading = [c for c in LEADING_COLUMNS if c in frame.columns]
@@ -216,16 +218,27 @@ def _not_measured(records: list[Record], values: pd.DataFrame) -> list[Record]:
 
 #: The unit of a timing; pyperf writes ``byte`` for --track-memory / --tracemalloc runs.
 TIME_UNIT = "second"
+#: pyperf's unit of instruction counts (``run --measure instructions``).
+INSTRUCTIONS_UNIT = "integer"
+#: The two metrics of the tidy frame's ``metric`` column.
+TIME_METRIC, INSTRUCTIONS_METRIC = "time", "instructions"
+#: Units the analysis accepts, and the metric each stands for.
+METRIC_OF_UNIT: dict[str, str] = {TIME_UNIT: TIME_METRIC, INSTRUCTIONS_UNIT: INSTRUCTIONS_METRIC}
+
+
+def metric_of(values: pd.DataFrame) -> pd.Series:
+    """``time`` (seconds per item) or ``instructions`` (CPU instructions per item) per row."""
+    return values["unit"].map(METRIC_OF_UNIT).fillna(TIME_METRIC).astype(str)
 
 
 def check_time_units(values: pd.DataFrame) -> None:
     """Refuse values that are not times (memory peaks in bytes), naming their files."""
     units = values.groupby("source_file")["unit"].agg(lambda s: ", ".join(sorted(set(s))))
-    others = units[units != TIME_UNIT]
+    others = units[~units.isin(list(METRIC_OF_UNIT))]
     if others.empty:
         return
     listed = "; ".join(f"{path} (unit: {unit})" for path, unit in others.items())
-    times = units.index[units == TIME_UNIT]
+    times = units.index[units.isin(list(METRIC_OF_UNIT))]
     if len(times):
         raise AnalysisError(
             f"time and memory results are mixed: {listed} are not times, "

@@ -25,6 +25,7 @@ NA_COLUMNS: tuple[str, ...] = (
     "kind",
     "reason",
     "source_file",
+    "measure",
 )
 
 
@@ -47,6 +48,7 @@ def _na_record(path: Path, manifest: dict[str, Any], cell: object) -> Record:
         "kind": str(cell.get("kind", "n/a")),
         "reason": str(cell.get("reason", "")),
         "source_file": str(path),
+        "measure": str(cell.get("measure", "time")),
     }
 
 

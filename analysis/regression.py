@@ -39,7 +39,21 @@ else:  # pragma: no cover - exercised on 3.10 only
 DEFAULT_THRESHOLDS = Path(__file__).with_name("thresholds.toml")
 DEFAULT_THRESHOLD = 0.05
 #: What identifies one comparison: the same benchmark on the same runtime and Python.
-PAIR_KEY: list[str] = ["workload_family", "workload", "params", "benchmark", "runtime", "python"]
+PAIR_KEY: list[str] = [
+    "metric",
+    "workload_family",
+    "workload",
+    "params",
+    "benchmark",
+    "runtime",
+    "python",
+]
+#: Where the benchmark name and the runtime sit in :data:`PAIR_KEY`.
+_BENCHMARK, _RUNTIME = PAIR_KEY.index("benchmark"), PAIR_KEY.index("runtime")
+#: The default threshold of instruction counts: counts of CPU-bound cells repeat to within
+#: 0.01% between processes and runs, so 1% is a hundred times their spread and a 1% slowdown
+#: of an item's instructions is a real change of code path (docs/instructions.md).
+DEFAULT_INSTRUCTIONS_THRESHOLD = 0.01
 FAIL_ON: tuple[str, ...] = ("regression", "inconclusive", "never")
 
 #: Exit codes of ``python -m analysis compare``.
@@ -53,13 +67,21 @@ class Thresholds:
     default: float = DEFAULT_THRESHOLD
     overrides: Mapping[str, float] = field(default_factory=dict)
     source: str = "built-in"
+    #: The thresholds of instruction counts (the ``[instructions]`` table).
+    instructions_default: float = DEFAULT_INSTRUCTIONS_THRESHOLD
+    instructions_overrides: Mapping[str, float] = field(default_factory=dict)
 
-    def for_benchmark(self, name: str) -> float:
-        """The first override whose pattern matches ``name`` (file order), else the default."""
-        for pattern, value in self.overrides.items():
+    def for_benchmark(self, name: str, metric: str = "time") -> float:
+        """The first override whose pattern matches ``name`` (file order), else the default,
+        from the table of the metric."""
+        if metric == "instructions":
+            overrides, default = self.instructions_overrides, self.instructions_default
+        else:
+            overrides, default = self.overrides, self.default
+        for pattern, value in overrides.items():
             if fnmatch.fnmatchcase(name, pattern):
                 return value
-        return self.default
+        return default
 
 
 def _threshold_value(path: Path, key: str, value: object) -> float:
@@ -79,21 +101,39 @@ def load_thresholds(path: Path | None, default: float | None = None) -> Threshol
         raise AnalysisError(f"{path}: cannot read the thresholds file ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
         raise AnalysisError(f"{path}: not valid TOML ({exc})") from None
-    unknown = set(data) - {"default", "overrides"}
+    unknown = set(data) - {"default", "overrides", "instructions"}
     if unknown:
         raise AnalysisError(
-            f"{path}: unknown keys {', '.join(sorted(unknown))} (valid: default, overrides)"
+            f"{path}: unknown keys {', '.join(sorted(unknown))} "
+            "(valid: default, overrides, instructions)"
         )
+    time_default, time_overrides = _table(path, data, "", DEFAULT_THRESHOLD)
+    counted = data.get("instructions", {})
+    if not isinstance(counted, dict) or set(counted) - {"default", "overrides"}:
+        raise AnalysisError(
+            f"{path}: [instructions] must be a table with default and [instructions.overrides]"
+        )
+    count_default, count_overrides = _table(
+        path, counted, "instructions.", DEFAULT_INSTRUCTIONS_THRESHOLD
+    )
+    return Thresholds(
+        default=time_default if default is None else default,
+        overrides=time_overrides,
+        source=str(path),
+        instructions_default=count_default,
+        instructions_overrides=count_overrides,
+    )
+
+
+def _table(
+    path: Path, data: Mapping[str, object], prefix: str, fallback: float
+) -> tuple[float, dict[str, float]]:
+    """The default and overrides of one thresholds table."""
     overrides = data.get("overrides", {})
     if not isinstance(overrides, dict):
-        raise AnalysisError(f"{path}: [overrides] must be a table of pattern = threshold")
-    return Thresholds(
-        default=_threshold_value(path, "default", data.get("default", DEFAULT_THRESHOLD))
-        if default is None
-        else default,
-        overrides={k: _threshold_value(path, k, v) for k, v in overrides.items()},
-        source=str(path),
-    )
+        raise AnalysisError(f"{path}: [{prefix}overrides] must be a table of pattern = threshold")
+    default = _threshold_value(path, f"{prefix}default", data.get("default", fallback))
+    return default, {k: _threshold_value(path, k, v) for k, v in overrides.items()}
 
 
 @dataclass(frozen=True)
@@ -155,21 +195,46 @@ def _python(values: pd.DataFrame) -> pd.Series:
     return implementation + " " + version
 
 
-def _identity(results: Results, column: str) -> set[str]:
-    return {str(v) for v in results.values[column].dropna().unique()}
+def _identity(results: Results, column: str, metric: str | None = None) -> set[str]:
+    values = results.values
+    if metric is not None:
+        values = values[values["metric"] == metric]
+    if column not in values:
+        return set()
+    return {str(v) for v in values[column].dropna().unique()}
+
+
+#: What must match for the ratio of two sides to measure the code, per metric: wall time
+#: depends on the machine; an instruction count on the CPU architecture and the Valgrind that
+#: counted it (not on the host, so CI runners of one architecture compare honestly).
+SAME_FOR_METRIC: dict[str, tuple[tuple[str, str], ...]] = {
+    "time": (("hostname", "machines"), ("cpu_model_name", "CPU models")),
+    "instructions": (("cpu_arch", "CPU architectures"), ("valgrind", "Valgrind versions")),
+}
 
 
 def check_same_machine(baseline: Results, candidate: Results) -> None:
     """Refuse to pair different machines or CPU models: a difference would be the machine."""
-    for column, what in (("hostname", "machines"), ("cpu_model_name", "CPU models")):
-        base, cand = _identity(baseline, column), _identity(candidate, column)
-        if base != cand:
-            raise AnalysisError(
-                f"the two sides ran on different {what} (baseline: {', '.join(sorted(base))}; "
-                f"candidate: {', '.join(sorted(cand))}): a ratio would measure the machine; "
-                "rerun both sides interleaved on one machine (python -m benchmarks ab), or pass "
-                "--allow-different-machines"
-            )
+    for metric, columns in SAME_FOR_METRIC.items():
+        if not (_identity(baseline, "metric") & _identity(candidate, "metric") & {metric}):
+            continue
+        for column, what in columns:
+            base = _identity(baseline, column, metric)
+            cand = _identity(candidate, column, metric)
+            if base != cand:
+                advice = (
+                    "rerun both sides interleaved on one machine (python -m benchmarks ab), "
+                    "compare instruction counts instead (run --measure instructions), or pass "
+                    "--allow-different-machines"
+                    if metric == "time"
+                    else "count both sides with the same Valgrind on one architecture, or pass "
+                    "--allow-different-machines"
+                )
+                raise AnalysisError(
+                    f"the two sides' {metric} results come from different {what} (baseline: "
+                    f"{', '.join(sorted(base))}; candidate: {', '.join(sorted(cand))}): a ratio "
+                    f"would measure the machine; {advice}"
+                )
 
 
 def _side(results: Results, name: str, pair_python: bool) -> pd.DataFrame:
@@ -206,7 +271,9 @@ def compare_results(
     only: dict[str, list[str]] = {"baseline": [], "candidate": []}
     for key, group in summaries.groupby(PAIR_KEY, sort=True):
         sides = dict(tuple(group.groupby("side")))
-        label = f"{key[3]} on {key[4]}"
+        label = f"{key[_BENCHMARK]} on {key[_RUNTIME]}"
+        if key[0] != "time":
+            label += f" ({key[0]})"
         if len(sides) < 2:
             only[next(iter(sides))].append(label)
             continue
@@ -227,7 +294,7 @@ def compare_results(
             se=estimate.se,
             df=estimate.df,
             paired=estimate.paired,
-            floor=thresholds.for_benchmark(str(key[3])),
+            floor=thresholds.for_benchmark(str(key[_BENCHMARK]), str(key[0])),
         )
         rows.append(row)
     if not rows:

@@ -43,8 +43,15 @@ def rows_table(title: str, rows: pd.DataFrame, notes: list[str] | None = None) -
             "benchmark": rows["benchmark"].astype(str),
             "runtime": rows["runtime"].astype(str),
             "Python": rows["python"].astype(str),
-            "baseline": rows["time_baseline"].map(fmt.seconds),
-            "candidate": rows["time_candidate"].map(fmt.seconds),
+            "metric": rows["metric"].astype(str),
+            "baseline": [
+                fmt.per_item(v, m)
+                for v, m in zip(rows["time_baseline"], rows["metric"], strict=True)
+            ],
+            "candidate": [
+                fmt.per_item(v, m)
+                for v, m in zip(rows["time_candidate"], rows["metric"], strict=True)
+            ],
             "ratio (interval)": [_cell(r) for _, r in rows.iterrows()],
             "threshold": rows["threshold"].map(fmt.percent),
             "verdict": rows["verdict"].astype(str),
@@ -70,8 +77,9 @@ def method(comparison: Comparison) -> str:
         "large as the threshold); improvement: the mirror image; equivalent: the interval lies "
         "wholly inside [1/(1 + threshold), 1 + threshold]; inconclusive: neither. "
         "Thresholds: default "
-        f"{fmt.percent(comparison.thresholds.default)}, overrides from "
-        f"{comparison.thresholds.source}."
+        f"{fmt.percent(comparison.thresholds.default)} for time, "
+        f"{fmt.percent(comparison.thresholds.instructions_default)} for instruction counts, "
+        f"overrides from {comparison.thresholds.source}."
     )
 
 
@@ -132,7 +140,7 @@ def markdown(comparison: Comparison, out_dir: Path, budget: int = SIZE_BUDGET) -
 def to_json(comparison: Comparison, fail_on: str) -> dict[str, Any]:
     """Everything for machines: the verdict, the exit code, every row."""
     columns = [
-        "workload_family", "workload", "params", "benchmark", "runtime", "python",
+        "metric", "workload_family", "workload", "params", "benchmark", "runtime", "python",
         "n_processes_baseline", "n_processes_candidate", "time_baseline", "time_candidate",
         "ratio", "ci_low", "ci_high", "ci95_low", "ci95_high", "threshold", "detectable", "paired",
         "decision_confidence", "verdict",
@@ -149,6 +157,8 @@ def to_json(comparison: Comparison, fail_on: str) -> dict[str, Any]:
         "thresholds": {
             "default": comparison.thresholds.default,
             "overrides": dict(comparison.thresholds.overrides),
+            "instructions_default": comparison.thresholds.instructions_default,
+            "instructions_overrides": dict(comparison.thresholds.instructions_overrides),
             "source": comparison.thresholds.source,
         },
         "only_baseline": comparison.only_baseline,

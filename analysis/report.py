@@ -7,10 +7,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis import document, plots, render_html, render_md, versions, versions_view
+from analysis import (
+    document,
+    instructions_view,
+    plots,
+    render_html,
+    render_md,
+    versions,
+    versions_view,
+)
 from analysis.context import assign_context
 from analysis.export import write_tables
-from analysis.load import load_results
+from analysis.load import INSTRUCTIONS_METRIC, TIME_METRIC, Results, load_results
 from analysis.staging import check_target, staged_folder
 from analysis.stats import Comparison, Settings, compare
 
@@ -40,8 +48,16 @@ def build_report(
     """
     out = Path(out_dir)
     check_target(out)
-    results = assign_context(load_results(paths), split_runs=split_runs)
-    comparison = compare(results, settings or Settings())
+    loaded = assign_context(load_results(paths), split_runs=split_runs)
+    by_metric = split_metrics(loaded)
+    timed = by_metric.get(TIME_METRIC)
+    counted = by_metric.get(INSTRUCTIONS_METRIC)
+    settings = settings or Settings()
+    # Wall time is the headline; a run of instruction counts alone is reported on those.
+    results = timed if timed is not None else counted
+    assert results is not None
+    comparison = compare(results, settings)
+    counted_comparison = None if counted is None else compare(counted, settings)
     with staged_folder(out) as staging:
         data = write_tables(comparison, staging)
         figures = plots.draw_all(comparison, staging / "plots")
@@ -54,6 +70,10 @@ def build_report(
             extra = versions_view.blocks(across, version_figures)
             data += versions.write_tables(across, staging)
             drawn += [p for mine in version_figures.values() for p in mine]
+        if counted_comparison is not None:
+            time_side = comparison if timed is not None else None
+            extra = [*instruction_blocks(time_side, counted_comparison), *extra]
+            data += write_instruction_tables(time_side, counted_comparison, staging)
         blocks = document.build(comparison, figures, extra)
         (staging / "report.md").write_text(render_md.render(blocks, staging), encoding="utf-8")
         (staging / "report.html").write_text(render_html.render(blocks), encoding="utf-8")
@@ -68,3 +88,43 @@ def build_report(
         data=[moved(path) for path in data],
         plots=[dataclasses.replace(p, png=moved(p.png), svg=moved(p.svg)) for p in drawn],
     )
+
+
+def split_metrics(results: Results) -> dict[str, Results]:
+    """The results of each metric present (``time``, ``instructions``), n/a cells by measure."""
+    parts: dict[str, Results] = {}
+    for metric, values in results.values.groupby("metric", sort=True):
+        na = results.na
+        if "measure" in na:
+            na = na[na["measure"].fillna(TIME_METRIC) == metric]
+        elif metric != TIME_METRIC:
+            na = na.iloc[0:0]
+        parts[str(metric)] = dataclasses.replace(
+            results, values=values.reset_index(drop=True), na=na.reset_index(drop=True)
+        )
+    return parts
+
+
+def instruction_blocks(time: Comparison | None, counted: Comparison) -> list[document.Block]:
+    """The report's section on the instructions channel."""
+    blocks: list[document.Block] = [
+        document.Heading("CPU instructions per item (the deterministic channel)", 2),
+        document.Paragraph(
+            "Counted by callgrind in the same timed region, one instrumented process per "
+            "runtime running every benchmark. Counts do not drift with the machine's load, so "
+            "they are the witness for gates and history; wall time stays the headline. Where "
+            "the two channels' intervals do not overlap, the cell waits (files, threads, "
+            "sockets, sleeps: no instructions) or its time goes to memory and branches."
+        ),
+    ]
+    blocks += [document.TableBlock(table) for table in instructions_view.tables(time, counted)]
+    return blocks
+
+
+def write_instruction_tables(
+    time: Comparison | None, counted: Comparison, folder: Path
+) -> list[Path]:
+    """``instructions.csv``: both channels per cell."""
+    path = folder / "instructions.csv"
+    instructions_view.side_by_side(time, counted).to_csv(path, index=False, float_format="%.6g")
+    return [path]

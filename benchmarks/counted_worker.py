@@ -90,22 +90,29 @@ def describe(plan: dict[str, Any]) -> dict[str, Any]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.counted_worker")
-    parser.add_argument("--plan", type=Path, required=True, help="the plan (JSON)")
-    parser.add_argument("--output", type=Path, required=True, help="the report (JSON)")
     parser.add_argument(
-        "--describe", action="store_true", help="write the metadata instead of counting"
+        "--describe",
+        action="store_true",
+        help="write the metadata instead of counting (with --plan and --output)",
     )
+    parser.add_argument("--plan", type=Path, help="the plan (JSON; default: standard input)")
+    parser.add_argument("--output", type=Path, help="the report (JSON; default: standard output)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    plan = json.loads(args.plan.read_text(encoding="utf-8"))
+    text = sys.stdin.read() if args.plan is None else args.plan.read_text(encoding="utf-8")
+    plan = json.loads(text)
     if args.describe:
         document = describe(plan)
     else:
         document = {"benchmarks": [count_benchmark(entry, plan) for entry in plan["benchmarks"]]}
-    args.output.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    if args.output is None:
+        sys.stdout.write(json.dumps(document))
+        sys.stdout.flush()
+    else:
+        args.output.write_text(json.dumps(document, indent=1), encoding="utf-8")
     return 0
 
 

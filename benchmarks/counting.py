@@ -167,28 +167,39 @@ class CountArm:
     environ: Mapping[str, str] | None = None
 
 
-def instrumented_command(python: str, plan: Path, report: Path, dumps: Path) -> list[str]:
-    """The command of one instrumented process."""
+def instrumented_command(python: str, dumps: Path) -> list[str]:
+    """The command of one instrumented process. Its plan comes on standard input and its report
+    goes to standard output, so its command line is the same in every run: a path that differs
+    between runs (a scratch folder's random name) would change what the interpreter hashes and
+    allocates before the regions, and with it the addresses its regions see."""
     return [
         *aslr_prefix(),
         "valgrind",
         *CALLGRIND_OPTIONS,
         f"--callgrind-out-file={dumps}",
         python, "-m", "benchmarks.counted_worker",
-        "--plan", str(plan),
-        "--output", str(report),
     ]  # fmt: skip
 
 
-def plan_document(arm: CountArm, settings: CountSettings) -> dict[str, Any]:
-    """What the instrumented process runs, as JSON for :mod:`benchmarks.counted_worker`."""
-    return {
+#: Where an instrumented process runs when its arm names no folder: the suite's own source
+#: (the folder holding the ``benchmarks`` package), the same in every run.
+SUITE_SOURCE = Path(__file__).resolve().parent.parent
+
+
+def plan_document(
+    arm: CountArm, settings: CountSettings, *, describe: bool = False
+) -> dict[str, Any]:
+    """What the instrumented process runs, as JSON for :mod:`benchmarks.counted_worker`.
+
+    The counting plan holds only what the regions depend on: anything that differs between
+    runs of the same code (the run id, the commit) would change the process's allocations before
+    its regions, move the addresses of its objects and, through id-based hashing, its counts.
+    Those go only into the plan of the native ``--describe`` step.
+    """
+    plan: dict[str, Any] = {
         "runtime": arm.runtime,
         "warmups": settings.warmups,
         "values": settings.values,
-        "run_id": arm.run_id,
-        "suite_mode": arm.suite_mode,
-        "identity": dict(arm.identity),
         "benchmarks": [
             {
                 "workload": spec.workload.name,
@@ -201,6 +212,9 @@ def plan_document(arm: CountArm, settings: CountSettings) -> dict[str, Any]:
             for spec in arm.specs
         ],
     }
+    if describe:
+        plan.update(run_id=arm.run_id, suite_mode=arm.suite_mode, identity=dict(arm.identity))
+    return plan
 
 
 _PART = re.compile(r"\.(\d+)$")
@@ -276,8 +290,21 @@ def worker_failure(completed: subprocess.CompletedProcess[str]) -> str:
     return lines[-1] if lines else f"exit code {completed.returncode}"
 
 
+#: Environment variables an instrumented process keeps (as pyperf keeps few for its workers):
+#: the environment sits on the process's stack, and its size must not move a count.
+KEPT_ENVIRON: tuple[str, ...] = ("PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "LC_CTYPE")
+#: Prefix of the suite's own variables (injected work, the machine's name), always kept.
+SUITE_ENVIRON_PREFIX = "AITER_BENCH_"
+
+
 def worker_environ(arm: CountArm) -> dict[str, str]:
-    environ = dict(os.environ if arm.environ is None else arm.environ)
+    """The instrumented process's environment: a few kept variables and a fixed hash seed."""
+    source = os.environ if arm.environ is None else arm.environ
+    environ = {
+        key: value
+        for key, value in source.items()
+        if key in KEPT_ENVIRON or key.startswith(SUITE_ENVIRON_PREFIX)
+    }
     environ["PYTHONHASHSEED"] = HASH_SEED
     return environ
 
@@ -288,11 +315,11 @@ def describe_arm(arm: CountArm, settings: CountSettings, scratch: Path) -> dict[
     folder.mkdir(parents=True)
     plan, report = folder / "plan.json", folder / "metadata.json"
     try:
-        plan.write_text(json.dumps(plan_document(arm, settings)), encoding="utf-8")
+        plan.write_text(json.dumps(plan_document(arm, settings, describe=True)), encoding="utf-8")
         command = [arm.python, "-m", "benchmarks.counted_worker", "--describe"]
         command += ["--plan", str(plan), "--output", str(report)]
         completed = interrupt.run_child(
-            command, capture_stdout=True, cwd=arm.cwd, env=worker_environ(arm)
+            command, capture_stdout=True, cwd=arm.cwd or SUITE_SOURCE, env=worker_environ(arm)
         )
         if completed.returncode != 0 or not report.exists():
             return f"describing the benchmarks failed: {worker_failure(completed)}"
@@ -305,16 +332,22 @@ def run_process(arm: CountArm, settings: CountSettings, index: int, scratch: Pat
     """Run one instrumented process of ``arm`` and read its dumps."""
     folder = scratch / f"{arm.label}-{index}"
     folder.mkdir(parents=True)
-    plan, report_path, dumps = folder / "plan.json", folder / "report.json", folder / "callgrind"
+    dumps = folder / "callgrind"
     try:
-        plan.write_text(json.dumps(plan_document(arm, settings)), encoding="utf-8")
-        command = instrumented_command(arm.python, plan, report_path, dumps)
+        command = instrumented_command(arm.python, dumps)
         completed = interrupt.run_child(
-            command, capture_stdout=True, cwd=arm.cwd, env=worker_environ(arm)
+            command,
+            capture_stdout=True,
+            cwd=arm.cwd or SUITE_SOURCE,
+            env=worker_environ(arm),
+            stdin=json.dumps(plan_document(arm, settings)),
         )
-        if completed.returncode != 0 or not report_path.exists():
+        if completed.returncode != 0:
             return ProcessResult(error=f"instrumented process failed: {worker_failure(completed)}")
-        report = json.loads(report_path.read_text(encoding="utf-8"))
+        try:
+            report = json.loads(completed.stdout)
+        except ValueError:
+            return ProcessResult(error="instrumented process wrote no report")
         regions = sum(len(entry["regions"]) for entry in report["benchmarks"])
         try:
             counts = region_counts([read_dump(p) for p in dump_files(dumps)], regions)
@@ -418,3 +451,38 @@ def count_arms(
                 future.cancel()
             interrupt.end_all_children()
             raise
+
+
+#: Iterations of the spin loop counted by :func:`spin_cost`.
+SPIN_PROBE_ITERATIONS = 200_000
+
+
+def spin_cost(python: str, scratch: Path, cwd: Path | None = None) -> float:
+    """Instructions per iteration of :func:`benchmarks.harness.spin` on ``python``, counted
+    under callgrind between the same markers: the unit of injected deterministic work."""
+    dumps = scratch / "spin-callgrind"
+    code = (
+        "from benchmarks.harness import REGION_END, REGION_START, spin; "
+        f"REGION_START(); spin({SPIN_PROBE_ITERATIONS}); REGION_END()"
+    )
+    command = [*aslr_prefix(), "valgrind", *CALLGRIND_OPTIONS, f"--callgrind-out-file={dumps}"]
+    environ = worker_environ(CountArm("spin", python, "", [], {}, "", "", {}))
+    try:
+        completed = interrupt.run_child(
+            [*command, python, "-c", code],
+            capture_stdout=True,
+            cwd=cwd or SUITE_SOURCE,
+            env=environ,
+        )
+        if completed.returncode != 0:
+            raise CountingError(f"the spin probe failed: {worker_failure(completed)}")
+        (count,) = region_counts([read_dump(p) for p in dump_files(dumps)], 1)
+    finally:
+        for path in dump_files(dumps):
+            path.unlink(missing_ok=True)
+    return count / SPIN_PROBE_ITERATIONS
+
+
+def work_for_slowdown(per_item: float, fraction: float, cost: float) -> int:
+    """Spin iterations per item that add ``fraction`` of ``per_item`` instructions."""
+    return max(1, round(per_item * fraction / cost))

@@ -192,8 +192,49 @@ def venv_python(venv: Path) -> Path:
 
 
 def environment_key(interpreter: Path, source_key: str, pip: tuple[str, ...]) -> str:
-    text = "\n".join([str(interpreter.resolve()), source_key, *pip])
+    """The cache key of an environment; a local folder requirement counts by its content."""
+    requirements = [f"{item}@{local_folder_fingerprint(Path(item))}" for item in pip]
+    text = "\n".join([str(interpreter.resolve()), source_key, *requirements])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+#: Folders a local requirement's fingerprint leaves out (version control, caches, builds).
+UNFINGERPRINTED = frozenset({".git", "__pycache__", ".nox", ".tox", ".venv", "build", "dist"})
+
+
+def local_folder_fingerprint(folder: Path) -> str:
+    """A hash of the files of a local folder requirement (``pip=/path/to/trio``), so that an
+    edited checkout gets a new environment instead of the stale copy pip installed before;
+    ``-`` for a requirement that is not a folder. In a git checkout, the files git does not
+    ignore (so that what a build writes into the tree, such as Cython's output, does not
+    count); elsewhere, every file but :data:`UNFINGERPRINTED` folders."""
+    if not folder.is_dir():
+        return "-"
+    digest = hashlib.sha256()
+    listed = subprocess.run(
+        ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True,
+    )
+    if listed.returncode == 0:
+        names = sorted(name.decode() for name in listed.stdout.split(b"\0") if name)
+        submodules = subprocess.run(
+            ["git", "-C", str(folder), "submodule", "status", "--recursive"], capture_output=True
+        )
+        digest.update(submodules.stdout)
+    else:
+        names = []
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = sorted(
+                d for d in dirs if d not in UNFINGERPRINTED and not d.endswith(".egg-info")
+            )
+            names.extend(str((Path(root) / f).relative_to(folder)) for f in sorted(files))
+    for name in names:
+        digest.update(Path(name).as_posix().encode() + b"\0")
+        try:
+            digest.update((folder / name).read_bytes())
+        except OSError:
+            digest.update(b"<unreadable>")
+    return digest.hexdigest()[:16]
 
 
 def create_venv(interpreter: Path, venv: Path, source: Path, pip: tuple[str, ...]) -> None:

@@ -71,11 +71,13 @@ def run_child(
     capture_stdout: bool,
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``command`` in its own process group (in ``cwd``, with ``env`` when given); end the
-    whole group if anything stops us."""
+    """Run ``command`` in its own process group (in ``cwd``, with ``env`` when given;
+    ``stdin``: text for its standard input); end the whole group if anything stops us."""
     process = subprocess.Popen(
         command,
+        stdin=None if stdin is None else subprocess.PIPE,
         stdout=subprocess.PIPE if capture_stdout else None,
         stderr=subprocess.PIPE,
         text=True,
@@ -85,7 +87,7 @@ def run_child(
     )
     _ACTIVE.add(process)
     try:
-        stdout, stderr = process.communicate()
+        stdout, stderr = process.communicate(stdin)
     except BaseException:
         end_group(process)
         raise

@@ -1,0 +1,119 @@
+"""The instructions measure: callgrind dumps mapped to regions, refused when out of step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks import counting, harness
+from benchmarks.results import Cell, suite_path
+
+START, END = counting.START_TRIGGER, counting.END_TRIGGER
+TERMINATION = "Program termination"
+
+
+def dumps_for(counts: list[int]) -> list[tuple[str, int]]:
+    """The dump sequence of a well-behaved process whose regions cost ``counts``."""
+    sequence: list[tuple[str, int]] = []
+    for count in counts:
+        sequence += [(START, 999_999), (END, count)]
+    return [*sequence, (TERMINATION, 5)]
+
+
+def test_region_counts_are_the_end_dumps_in_order() -> None:
+    assert counting.region_counts(dumps_for([10, 20, 30]), 3) == [10, 20, 30]
+
+
+def test_no_region_is_only_the_termination_dump() -> None:
+    assert counting.region_counts([(TERMINATION, 5)], 0) == []
+
+
+def test_a_stray_start_marker_inside_a_region_is_refused() -> None:
+    # getppid called by the workload (libuv's uv_os_getppid): one more dump, out of turn.
+    sequence = dumps_for([10, 20])
+    sequence.insert(2, (START, 4))
+    with pytest.raises(counting.CountingError, match="dumps for 2 regions"):
+        counting.region_counts(sequence, 2)
+
+
+def test_dumps_out_of_turn_are_refused_even_when_their_number_fits() -> None:
+    sequence = dumps_for([10, 20])
+    sequence[1], sequence[2] = sequence[2], sequence[1]  # start, start, end, end
+    with pytest.raises(counting.CountingError, match="was due"):
+        counting.region_counts(sequence, 2)
+
+
+def test_dump_files_are_ordered_by_part_then_the_termination_dump(tmp_path: Path) -> None:
+    base = tmp_path / "callgrind"
+    for name in ("callgrind.10", "callgrind.2", "callgrind.1", "callgrind", "callgrind.x"):
+        (tmp_path / name).write_text("")
+    names = [p.name for p in counting.dump_files(base)]
+    assert names == ["callgrind.1", "callgrind.2", "callgrind.10", "callgrind"]
+
+
+def test_read_dump_takes_the_trigger_and_the_summary(tmp_path: Path) -> None:
+    dump = tmp_path / "callgrind.3"
+    dump.write_text(
+        "version: 1\ncreator: callgrind-3.19.0\npid: 7\ncmd: python\npart: 3\n"
+        "desc: Trigger: --dump-before=getpgrp\n\npositions: line\nevents: Ir\n"
+        "summary: 26311610\n\nfn=(1) main\n0 5\ntotals: 26311616\n"
+    )
+    assert counting.read_dump(dump) == (END, 26311610)
+
+
+def test_a_truncated_dump_is_refused(tmp_path: Path) -> None:
+    dump = tmp_path / "callgrind.1"
+    dump.write_text("desc: Trigger: --dump-before=getppid\nevents: Ir\n")
+    with pytest.raises(counting.CountingError, match="no summary line"):
+        counting.read_dump(dump)
+
+
+def test_both_is_time_and_instructions() -> None:
+    assert counting.measures_of("both") == ("time", "instructions")
+    assert counting.measures_of("instructions") == ("instructions",)
+    with pytest.raises(ValueError, match="valid measures: time, instructions, both"):
+        counting.measures_of("cycles")
+
+
+def test_settings_refuse_zero_processes_or_values() -> None:
+    with pytest.raises(ValueError, match="at least 1 process"):
+        counting.CountSettings(processes=0).check()
+    with pytest.raises(ValueError, match="at least 1 process"):
+        counting.CountSettings(values=0).check()
+
+
+def test_instruction_cells_are_their_own_cells_and_files(tmp_path: Path) -> None:
+    timed = Cell("b", "trio", "w", {})
+    counted = Cell("b", "trio", "w", {}, "instructions")
+    assert timed.key != counted.key
+    assert suite_path(tmp_path, "trio") == tmp_path / "trio.json"
+    assert suite_path(tmp_path, "trio", "instructions") == tmp_path / "trio.instructions.json"
+
+
+def test_injected_work_is_parsed_strictly() -> None:
+    assert harness.parse_work("") == {}
+    assert harness.parse_work('{"a[x=1]": 40}') == {"a[x=1]": 40}
+    for bad in ("[1]", '{"a": -1}', '{"a": 1.5}', '{"a": true}', "{"):
+        with pytest.raises(ValueError, match=harness.WORK_ENV):
+            harness.parse_work(bad)
+
+
+def test_the_instrumented_command_runs_the_counted_worker_under_callgrind(tmp_path: Path) -> None:
+    command = counting.instrumented_command("py", tmp_path / "d")
+    valgrind = command.index("valgrind")
+    assert command[valgrind + 1 : valgrind + 4] == [
+        "--tool=callgrind",
+        "--dump-before=getppid",
+        "--dump-before=getpgrp",
+    ]
+    # The plan comes on standard input: the command line is the same in every run.
+    assert command[command.index("py") :] == ["py", "-m", "benchmarks.counted_worker"]
+
+
+def test_the_worker_environment_is_minimal_and_seeded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOME_NOISE", "x" * 100)
+    arm = counting.CountArm("a", "py", "asyncio", [], {}, "r", "m", {})
+    environ = counting.worker_environ(arm)
+    assert environ["PYTHONHASHSEED"] == counting.HASH_SEED
+    assert "SOME_NOISE" not in environ
