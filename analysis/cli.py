@@ -126,6 +126,14 @@ def add_compare_parser(commands: argparse._SubParsersAction) -> None:  # type: i
         default=0.95,
         help="overall confidence of the simultaneous intervals (default: %(default)s)",
     )
+    compare.add_argument(
+        "--family-size",
+        type=int,
+        default=None,
+        metavar="N",
+        help="judge as one of N comparisons (Bonferroni over N; default: the comparisons given; "
+        "a calibration judges a few as the PR gate judges its whole family)",
+    )
     compare.add_argument("--json", type=Path, metavar="PATH", help="write the JSON result here")
     compare.add_argument(
         "--markdown", type=Path, metavar="PATH", help="write the Markdown summary here"
@@ -145,12 +153,15 @@ def run_compare(args: argparse.Namespace) -> int:
         raise AnalysisError(f"--threshold must be in [0, 1), e.g. 0.05; got {args.threshold}")
     if not 0.5 <= args.confidence < 1:
         raise AnalysisError(f"--confidence must be in [0.5, 1), got {args.confidence}")
+    if args.family_size is not None and args.family_size < 1:
+        raise AnalysisError(f"--family-size must be at least 1, got {args.family_size}")
     comparison = compare_paths(
         [args.baseline],
         [args.candidate],
         thresholds=load_thresholds(args.thresholds, args.threshold),
         confidence=args.confidence,
         allow_different_machines=args.allow_different_machines,
+        family_size=args.family_size,
     )
     out_dir = args.markdown.parent if args.markdown else Path.cwd()
     markdown = regression_doc.markdown(comparison, out_dir)

@@ -3,15 +3,16 @@
 The regression view over the statistics core (:mod:`analysis.evidence`): the same runtime, the
 same benchmark and the same Python are paired across a BASELINE and a CANDIDATE result (folders
 or files; shards of one side are merged first), and each pair gets the candidate/baseline ratio
-of geometric-mean times with a t interval on per-process log means: paired within the ABBA
-blocks of an interleaved ``ab`` run (see :func:`analysis.evidence.contrast`), Welch's for runs
-made apart. Intervals are
-Bonferroni-simultaneous over *every* comparison of the run (after merging shards, never per
-shard), and each gives one verdict against its threshold t, by the gate rule of
-:func:`analysis.evidence.decide`: **regression** (the interval lies wholly above 1 and reaches
-above ``1 + t``: a slowdown is shown and may be as large as t), **improvement** (the mirror
-image), **equivalent** (wholly inside ``[1/(1+t), 1+t]``: any change is shown to be under t) or
-**inconclusive**.
+of geometric-mean times with an interval on the unit of evidence the design allows
+(:func:`analysis.evidence.cell_contrast`): the blocks of an interleaved ``ab`` run (Yuen's
+trimmed paired t), the runs of results made apart (at least three per side; fewer gives "not
+interleaved: no verdict" with the ratio shown), or the processes of instruction counts.
+Intervals are Bonferroni-simultaneous over *every* comparison of the run (after merging shards,
+never per shard), and each gives one verdict against its threshold t, by the gate rule of
+:func:`analysis.evidence.decide`: **regression** (the interval lies wholly above 1 and its upper
+end above ``1 + t``: shown to be slower, and not shown to stay under t), **improvement** (the
+mirror image), **equivalent** (wholly inside ``[1/(1+t), 1+t]``: any change is shown to be
+under t) or **inconclusive**.
 """
 
 from __future__ import annotations
@@ -28,7 +29,14 @@ import pandas as pd
 from analysis import evidence
 from analysis.errors import AnalysisError
 from analysis.load import Results, load_results
-from analysis.verdict import EQUIVALENT, IMPROVEMENT, INCONCLUSIVE, REGRESSION, VERSION_LABELS
+from analysis.verdict import (
+    EQUIVALENT,
+    IMPROVEMENT,
+    INCONCLUSIVE,
+    NOT_INTERLEAVED,
+    REGRESSION,
+    VERSION_LABELS,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -56,6 +64,8 @@ _BENCHMARK, _RUNTIME = PAIR_KEY.index("benchmark"), PAIR_KEY.index("runtime")
 DEFAULT_INSTRUCTIONS_THRESHOLD = 0.01
 FAIL_ON: tuple[str, ...] = ("regression", "inconclusive", "never")
 
+#: Verdicts the headline counts first.
+SHOWN_VERDICTS = (REGRESSION, IMPROVEMENT, EQUIVALENT, INCONCLUSIVE)
 #: Exit codes of ``python -m analysis compare``.
 EXIT_OK, EXIT_REGRESSION, EXIT_BAD_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 
@@ -176,14 +186,15 @@ class Comparison:
         total = len(self.rows)
         counts = ", ".join(
             f"{self.count(v)} {v}"
-            for v in (REGRESSION, IMPROVEMENT, EQUIVALENT, INCONCLUSIVE, VERSION_LABELS.too_few)
+            for v in (*SHOWN_VERDICTS, VERSION_LABELS.too_few, NOT_INTERLEAVED)
             if self.count(v)
         )
         if self.count(REGRESSION):
             worst = self.regressions.iloc[0]
             return (
-                f"Regression: {self.count(REGRESSION)} of {total} comparisons are slower beyond "
-                f"their threshold (worst: {worst['benchmark']} on {worst['runtime']}, "
+                f"Regression: {self.count(REGRESSION)} of {total} comparisons are shown to be "
+                "slower and not shown to stay under their threshold "
+                f"(worst: {worst['benchmark']} on {worst['runtime']}, "
                 f"{worst['ratio']:.3f}x); {counts}."
             )
         return f"No regression in {total} comparisons: {counts}."
@@ -249,6 +260,7 @@ def compare_results(
     thresholds: Thresholds | None = None,
     confidence: float = 0.95,
     allow_different_machines: bool = False,
+    family_size: int | None = None,
 ) -> Comparison:
     """Pair every benchmark x runtime x Python of the two sides and decide each pair."""
     thresholds = thresholds or Thresholds()
@@ -278,22 +290,16 @@ def compare_results(
             only[next(iter(sides))].append(label)
             continue
         base, cand = sides["baseline"], sides["candidate"]
-        estimate = evidence.contrast(
-            cand["log_mean"].to_numpy(float),
-            base["log_mean"].to_numpy(float),
-            list(cand[evidence.BLOCK]),
-            list(base[evidence.BLOCK]),
-        )
+        estimate = evidence.cell_contrast(cand, base)
         row: dict[str, object] = dict(zip(PAIR_KEY, key, strict=True))
         row.update(
             n_processes_baseline=len(base),
             n_processes_candidate=len(cand),
             time_baseline=math.exp(float(base["log_mean"].mean())),
             time_candidate=math.exp(float(cand["log_mean"].mean())),
-            log_diff=estimate.log_diff,
-            se=estimate.se,
-            df=estimate.df,
-            paired=estimate.paired,
+            n_runs_baseline=base["suite_run_id"].nunique(),
+            n_runs_candidate=cand["suite_run_id"].nunique(),
+            **evidence.estimate_fields(estimate),
             floor=thresholds.for_benchmark(str(key[_BENCHMARK]), str(key[0])),
         )
         rows.append(row)
@@ -303,7 +309,7 @@ def compare_results(
             "nothing to compare"
         )
     table = evidence.decide_table(
-        pd.DataFrame(rows), [], confidence, VERSION_LABELS, rule=evidence.GATE
+        pd.DataFrame(rows), [], confidence, VERSION_LABELS, evidence.GATE, family_size
     )
     table = table.rename(columns={"floor": "threshold"})
     return Comparison(

@@ -69,13 +69,13 @@ def method(comparison: Comparison) -> str:
     each = f"{level.iloc[0]:.4%}" if len(level) else "n/a"
     return (
         "Ratio = candidate / baseline geometric-mean time per item (above 1 is slower). Each "
-        "worker process is one unit of evidence (mean log time of its values); intervals are "
-        f"t intervals on those ({_pairing(rows)}), Bonferroni-simultaneous over all {size} "
+        "worker process is summarised by the mean log time of its values; intervals are "
+        f"t intervals ({_pairing(rows)}), Bonferroni-simultaneous over all {size} "
         "comparisons "
         f"(each {each}, overall {comparison.confidence:.0%}). Regression: the interval lies "
-        "wholly above 1 and reaches above 1 + threshold (a slowdown is shown, and it may be as "
-        "large as the threshold); improvement: the mirror image; equivalent: the interval lies "
-        "wholly inside [1/(1 + threshold), 1 + threshold]; inconclusive: neither. "
+        "wholly above 1 and its upper end above 1 + threshold (shown to be slower, and not "
+        "shown to stay under the threshold); improvement: the mirror image; equivalent: the "
+        "interval lies wholly inside [1/(1 + threshold), 1 + threshold]; inconclusive: neither. "
         "Thresholds: default "
         f"{fmt.percent(comparison.thresholds.default)} for time, "
         f"{fmt.percent(comparison.thresholds.instructions_default)} for instruction counts, "
@@ -143,7 +143,8 @@ def to_json(comparison: Comparison, fail_on: str) -> dict[str, Any]:
         "metric", "workload_family", "workload", "params", "benchmark", "runtime", "python",
         "n_processes_baseline", "n_processes_candidate", "time_baseline", "time_candidate",
         "ratio", "ci_low", "ci_high", "ci95_low", "ci95_high", "threshold", "detectable", "paired",
-        "decision_confidence", "verdict",
+        "decision_confidence", "verdict", "unit", "n_runs_baseline", "n_runs_candidate",
+        "family_size", "multiplicity", "p_value", "p_adjusted",
     ]  # fmt: skip
     rows = comparison.rows[columns].astype(object)
     records = rows.where(rows.notna(), None).to_dict(orient="records")
@@ -152,6 +153,7 @@ def to_json(comparison: Comparison, fail_on: str) -> dict[str, Any]:
         "exit_code": comparison.exit_code(fail_on),
         "fail_on": fail_on,
         "confidence": comparison.confidence,
+        "rule": f"regression: {evidence.RULE_MEANING[evidence.GATE]}",
         "comparisons": len(comparison.rows),
         "counts": comparison.rows["verdict"].value_counts().to_dict(),
         "thresholds": {
@@ -175,11 +177,13 @@ def json_text(comparison: Comparison, fail_on: str) -> str:
 
 
 def _pairing(rows: pd.DataFrame) -> str:
-    """How many comparisons were paired within the ABBA blocks of an interleaved run."""
-    paired, estimable = evidence.paired_count(rows)
-    if paired == 0:
-        return "Welch's: the sides were not run interleaved"
-    return (
-        f"paired within ABBA blocks for {paired} of {estimable}, so the machine's slow "
-        "changes of speed cancel; Welch's for the rest"
-    )
+    """The units of evidence the comparisons rested on (see evidence.cell_contrast)."""
+    units = rows["unit"].value_counts() if "unit" in rows else pd.Series(dtype=int)
+    words = {
+        evidence.UNIT_BLOCK: "Yuen's trimmed paired t within interleaved blocks",
+        evidence.UNIT_RUN: "Welch's or paired t with runs as replicates (runs made apart)",
+        evidence.UNIT_PROCESS: "Welch's t on worker processes",
+        evidence.UNIT_NONE: f"{evidence.NOT_INTERLEAVED} (one or two runs per side)",
+    }
+    parts = [f"{words.get(str(u), str(u))} for {n}" for u, n in units.items()]
+    return "; ".join(parts) if parts else "no comparison"

@@ -1,14 +1,26 @@
-"""Seeded simulations of the decision rule, where the truth is known.
+"""Seeded simulations of the decision rules on a model of the machine, where the truth is known.
 
-``python -m analysis.simulation`` prints, for the suite's default number of worker processes and
-values, the false-alarm rate of whole A/A reports, the coverage of the intervals and the
-detection rate of true shifts, for process-level spreads of 1, 2 and 3%. The tests run the same
-functions with fewer repetitions.
+``python -m analysis.simulation`` prints the figures of ``docs/verdicts.md``; the tests run the
+same functions with fewer repetitions.
 
-The model is the one the report assumes and the one real runs show: each worker process has its
-own level (a normal random effect on the log scale, sd ``process_sd``) and each value varies
-around it (sd ``within_sd``). The comparisons of one report are decided together, through
-:func:`analysis.evidence.decide_table`, exactly as the report does.
+**The machine model** (:class:`Machine`), fitted to the published day of 2026-12-01 (the
+calibration pairs of ``results/calibration-2026-12-01``): the VM runs at two speeds, the slow one
+1.45x slower, slow 35% of the time, switching about once a second (a two-state Markov chain in
+continuous time). A worker process takes about 0.45 s; its log mean time is the log of the mean
+slow-down over its own stretch of time, plus its own level (hash seed, memory layout; sd
+``process_sd``) and the noise of its values. The two workers of a block are consecutive
+stretches, so they share the machine's state only in part: the model gives a spread of process
+means of about 18%, of block differences about 15% and a within-block correlation of about 0.6,
+as the published pairs do (:func:`fit_figures`; checked in the tests). On top of that, optional
+**periodic drift** (a sine of the worker's position in time), a **first-in-block** effect, and a
+**run effect** (each run of each benchmark shifted by a normal amount, sd ``run_sd``: runs made
+apart).
+
+**Methods** (:class:`Method`): the order of workers in a block (``fixed``: ABBA, as before;
+``williams``: :func:`benchmarks.blocks.worker_order`), the share trimmed from the block
+differences (0: the plain paired t; 0.2: Yuen's), and for runs made apart whether the run is
+the replicate. Decisions go through :func:`analysis.evidence.claims`, the rule of
+:func:`analysis.evidence.decide_table` array by array.
 """
 
 from __future__ import annotations
@@ -19,173 +31,251 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
+import numpy.typing as npt
 
 from analysis import evidence
-from analysis.verdict import DIFFERENT, RUNTIME_LABELS
 
-#: Defaults of the suite's measurement (benchmarks/runner.py); repeated here because the
-#: analysis half never imports the measuring half.
+FloatArray = npt.NDArray[np.float64]
+
+#: Defaults of the suite's measurement (benchmarks/runner.py: 12 processes of 3 values).
 DEFAULT_PROCESSES = 12
 DEFAULT_VALUES = 3
+#: Comparisons a PR gate judges over its five shards (39 + 9 + 12 + 14 + 17).
+GATE_FAMILY = 91
+#: Distinct random orders drawn per simulation (each comparison picks one).
+ORDER_POOL = 64
 
 
 @dataclass(frozen=True)
-class Scenario:
-    """One simulated report: ``comparisons`` pairs, each with a true log shift."""
+class Machine:
+    """The noise model of one machine (defaults: fitted to the published day)."""
 
-    comparisons: int = 80
-    processes: int = DEFAULT_PROCESSES
-    values: int = DEFAULT_VALUES
+    slow_factor: float = 1.45
+    slow_share: float = 0.35
+    switches_per_second: float = 1.0
+    worker_seconds: float = 0.35
+    steps_per_worker: int = 6
+    #: sd of a worker's own level (log scale).
     process_sd: float = 0.02
-    within_sd: float = 0.01
-    shift: float = 1.0
-    floor: float = 0.02
-    confidence: float = 0.95
-    #: The decision rule (:data:`analysis.evidence.BEYOND_BAND` for the report,
-    #: :data:`analysis.evidence.GATE` for ``compare``).
-    rule: str = evidence.BEYOND_BAND
-    #: sd of the machine's speed per interleaving block, shared by the two processes of a block
-    #: (a shared VM's slow changes of speed); 0 for none.
-    block_sd: float = 0.0
-    #: Whether the contrast pairs processes within blocks (interleaved runs) or not (Welch).
-    paired: bool = False
+    #: sd of one value around its worker's level.
+    within_sd: float = 0.02
+    values: int = DEFAULT_VALUES
+    #: Amplitude (log scale) and period (in workers) of a periodic drift; 0 for none.
+    drift: float = 0.0
+    drift_period: float = 4.0
+    #: Log slow-down of the first worker of every block.
+    first_in_block: float = 0.0
+    #: sd of a run's shift of one benchmark (runs made apart).
+    run_sd: float = 0.0
+
+    def rates(self) -> tuple[float, float]:
+        """(fast to slow, slow to fast) rates per second of the two-state chain."""
+        total = self.switches_per_second / (2 * self.slow_share * (1 - self.slow_share))
+        return self.slow_share * total, (1 - self.slow_share) * total
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What many simulated reports of one scenario gave."""
+class Method:
+    """How the workers are ordered and the block differences weighed."""
 
-    reports: int
-    #: Median relative half-width of the 95% intervals (sqrt(high / low) - 1).
-    median_half_width: float
-    #: Share of reports with at least one faster/slower verdict.
-    reports_with_any_claim: float
-    #: Share of cells whose verdict is "slower" (the true shift is above 1 when this matters).
-    slower_rate: float
-    #: Share of cells whose unadjusted interval (at ``confidence``) covers the true ratio.
-    coverage: float
-    #: Share of reports whose simultaneous intervals all cover their true ratios.
-    simultaneous_coverage: float
+    order: str = "williams"
+    trim: float = evidence.TRIM
+    #: Runs made apart: the run is the replicate (True) or every process is (False, as before).
+    runs_as_replicates: bool = True
 
 
-def _process_means(
-    rng: np.random.Generator, scenario: Scenario, shift: float, size: int
-) -> np.ndarray:
-    """``size`` x processes log means of one side."""
-    levels = rng.normal(math.log(shift), scenario.process_sd, (size, scenario.processes))
-    within = rng.normal(0.0, scenario.within_sd, (size, scenario.processes, scenario.values))
-    return levels + within.mean(axis=2)
+TODAY = Method(order="fixed", trim=0.0, runs_as_replicates=False)
+NEW = Method()
 
 
-def simulate_report(rng: np.random.Generator, scenario: Scenario) -> pd.DataFrame:
-    """One report: every comparison's estimate, intervals and verdict."""
-    candidate = _process_means(rng, scenario, scenario.shift, scenario.comparisons)
-    baseline = _process_means(rng, scenario, 1.0, scenario.comparisons)
-    machine = rng.normal(0.0, scenario.block_sd, (scenario.comparisons, scenario.processes))
-    candidate, baseline = candidate + machine, baseline + machine
-    labels = list(range(scenario.processes)) if scenario.paired else None
-    rows = []
-    for a, b in zip(candidate, baseline, strict=True):
-        estimate = evidence.contrast(a, b, labels, labels)
-        rows.append(
-            {"log_diff": estimate.log_diff, "se": estimate.se, "df": estimate.df,
-             "floor": scenario.floor}
-        )  # fmt: skip
-    return evidence.decide_table(
-        pd.DataFrame(rows), [], scenario.confidence, RUNTIME_LABELS, rule=scenario.rule
-    )
+def slot_logs(
+    rng: np.random.Generator, machine: Machine, shape: tuple[int, ...], arms: int
+) -> FloatArray:
+    """Log mean times of ``shape + (arms,)`` workers, the arms of each block in time order. The
+    machine's state starts each block from its stationary share."""
+    steps = arms * machine.steps_per_worker
+    dt = machine.worker_seconds / machine.steps_per_worker
+    up, down = machine.rates()
+    total = up + down
+    stay_fast = 1 - machine.slow_share * (1 - math.exp(-total * dt))
+    stay_slow = machine.slow_share + (1 - machine.slow_share) * math.exp(-total * dt)
+    slow = rng.random(shape) < machine.slow_share
+    factor = np.empty((*shape, steps))
+    draws = rng.random((*shape, steps))
+    for step in range(steps):
+        factor[..., step] = np.where(slow, machine.slow_factor, 1.0)
+        slow = np.where(slow, draws[..., step] < stay_slow, draws[..., step] >= stay_fast)
+    per_worker = factor.reshape(*shape, arms, machine.steps_per_worker).mean(axis=-1)
+    logs = np.log(per_worker) + rng.normal(0.0, machine.process_sd, per_worker.shape)
+    noise = rng.normal(0.0, machine.within_sd, (*per_worker.shape, machine.values))
+    return logs + noise.mean(axis=-1)
 
 
-def simulate(scenario: Scenario, reports: int, seed: int) -> Outcome:
-    """Run ``reports`` simulated reports of ``scenario``."""
+def orders(method: Method, arms: int, blocks: int, rng: np.random.Generator) -> np.ndarray:
+    """``ORDER_POOL`` x blocks x arms: the arm in each position of each block."""
+    if method.order == "fixed":
+        if arms == 2:
+            row = [[0, 1] if block % 2 == 0 else [1, 0] for block in range(blocks)]  # ABBA
+        else:
+            row = [[(a + block) % arms for a in range(arms)] for block in range(blocks)]
+        return np.array([row] * ORDER_POOL)
+    from benchmarks.blocks import worker_order  # the design itself, not a copy
+
+    seeds = rng.integers(0, 2**32, ORDER_POOL)
+    return np.array([[worker_order(arms, b, int(s)) for b in range(blocks)] for s in seeds])
+
+
+def simulate_arms(
+    rng: np.random.Generator,
+    machine: Machine,
+    method: Method,
+    size: tuple[int, ...],
+    shifts: FloatArray,
+    blocks: int = DEFAULT_PROCESSES,
+) -> FloatArray:
+    """Log means of every arm's workers: ``size + (blocks, arms)``; ``shifts`` (one log shift
+    per arm) is added to its arm. Workers follow ``method``'s order within each block."""
+    arms = len(shifts)
+    slots = slot_logs(rng, machine, (*size, blocks), arms)
+    position = np.arange(blocks * arms).reshape(blocks, arms)
+    phase = rng.uniform(0, 2 * math.pi, (*size, 1, 1))
+    slots = slots + machine.drift * np.sin(2 * math.pi * position / machine.drift_period + phase)
+    slots[..., 0] += machine.first_in_block
+    pool = orders(method, arms, blocks, rng)
+    chosen = pool[rng.integers(0, ORDER_POOL, size)]  # size + (blocks, arms): arm at position
+    where = np.argsort(chosen, axis=-1)  # the position of each arm
+    return np.take_along_axis(slots, where, axis=-1) + np.asarray(shifts)
+
+
+def gate_claims(
+    machine: Machine,
+    method: Method,
+    shift: float,
+    reports: int,
+    seed: int,
+    comparisons: int = GATE_FAMILY,
+    threshold: float = 0.05,
+    blocks: int = DEFAULT_PROCESSES,
+    confidence: float = 0.95,
+    rule: str = evidence.GATE,
+) -> npt.NDArray[np.int_]:
+    """Interleaved A/B gate runs: reports x comparisons claims (+1 regression) when every
+    candidate is truly ``shift`` times the baseline."""
     rng = np.random.default_rng(seed)
-    any_claim = slower = covered = all_covered = cells = 0
-    half_widths: list[float] = []
-    for _ in range(reports):
-        table = simulate_report(rng, scenario)
-        any_claim += bool(table["verdict"].isin(DIFFERENT).any())
-        slower += int((table["verdict"] == RUNTIME_LABELS.worse).sum())
-        covered += int(
-            ((table["ci95_low"] <= scenario.shift) & (scenario.shift <= table["ci95_high"])).sum()
-        )
-        all_covered += bool(
-            ((table["ci_low"] <= scenario.shift) & (scenario.shift <= table["ci_high"])).all()
-        )
-        cells += len(table)
-        half_widths.extend((table["ci95_high"] / table["ci95_low"]).to_numpy(float) ** 0.5 - 1)
-    return Outcome(
-        reports=reports,
-        median_half_width=float(np.median(half_widths)),
-        reports_with_any_claim=any_claim / reports,
-        slower_rate=slower / cells,
-        coverage=covered / cells,
-        simultaneous_coverage=all_covered / reports,
-    )
+    logs = simulate_arms(rng, machine, method, (reports, comparisons),
+                         np.array([0.0, math.log(shift)]), blocks)  # fmt: skip
+    differences = logs[..., 1] - logs[..., 0]
+    center, se, df = evidence.trimmed_paired(differences, method.trim)
+    return evidence.claims(center, se, df, threshold, comparisons, confidence, rule)
 
 
-def _scenario(args: argparse.Namespace, **fields: float | bool) -> Scenario:
-    return Scenario(
-        comparisons=args.comparisons, processes=args.processes, values=args.values, **fields
-    )
+def apart_claims(
+    machine: Machine,
+    method: Method,
+    runs: int,
+    reports: int,
+    seed: int,
+    comparisons: int = 47,
+    floor: float = 0.02,
+    processes: int = DEFAULT_PROCESSES,
+    confidence: float = 0.95,
+) -> npt.NDArray[np.int_]:
+    """A/A comparisons of results made apart (``runs`` runs per side, each with its run effect,
+    none interleaved): reports x comparisons claims under the report's rule."""
+    rng = np.random.default_rng(seed)
+    sides = []
+    for _ in range(2):
+        logs = simulate_arms(rng, machine, method, (reports, comparisons, runs), np.zeros(1),
+                             processes)[..., 0]  # fmt: skip
+        logs = logs + rng.normal(0.0, machine.run_sd, (reports, comparisons, runs, 1))
+        sides.append(logs)
+    if not method.runs_as_replicates:
+        pooled = [side.reshape(reports, comparisons, -1) for side in sides]
+        center, se, df = evidence.welch(pooled[1], pooled[0])
+    elif runs >= evidence.MIN_RUNS:
+        center, se, df = evidence.welch(sides[1].mean(axis=-1), sides[0].mean(axis=-1))
+    else:  # not interleaved: no verdict
+        return np.zeros((reports, comparisons), dtype=int)
+    return evidence.claims(center, se, df, floor, comparisons, confidence, evidence.BEYOND_BAND)
+
+
+def coverage(
+    machine: Machine, method: Method, shift: float, cells: int, seed: int, confidence: float = 0.95
+) -> float:
+    """Share of cells whose interval (at ``confidence``, unadjusted) covers the true shift."""
+    rng = np.random.default_rng(seed)
+    logs = simulate_arms(rng, machine, method, (cells,), np.array([0.0, math.log(shift)]))
+    center, se, df = evidence.trimmed_paired(logs[..., 1] - logs[..., 0], method.trim)
+    half = evidence.t_quantile_each(np.full(cells, confidence), df) * se
+    truth = math.log(shift)
+    return float(np.mean((center - half <= truth) & (truth <= center + half)))
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the published pairs (and the model) show, medians over cells."""
+
+    process_spread: float
+    difference_spread: float
+    correlation: float
+
+
+def fit_figures(logs: FloatArray) -> Figures:
+    """Figures of ``cells x blocks x 2`` log means: the median sd of process means and of block
+    differences (as relative spreads) and the correlation of the two workers of a block."""
+    centered = logs - logs.mean(axis=-2, keepdims=True)
+    spread = float(np.median(np.std(logs, axis=-2, ddof=1)))
+    differences = logs[..., 1] - logs[..., 0]
+    difference = float(np.median(np.std(differences, axis=-1, ddof=1)))
+    a, b = centered[..., 0].ravel(), centered[..., 1].ravel()
+    return Figures(math.expm1(spread), math.expm1(difference), float(np.corrcoef(a, b)[0, 1]))
+
+
+def model_figures(machine: Machine, cells: int, seed: int) -> Figures:
+    rng = np.random.default_rng(seed)
+    return fit_figures(simulate_arms(rng, machine, NEW, (cells,), np.zeros(2)))
+
+
+def rate(claims: npt.NDArray[np.int_], value: int = 1, per_report: bool = False) -> float:
+    """Share of cells (or of reports, with any such claim) where the claim is ``value``."""
+    hits = claims == value if value else claims != 0
+    return float(hits.any(axis=-1).mean() if per_report else hits.mean())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.simulation", description=__doc__)
-    parser.add_argument("--reports", type=int, default=400, help="reports per scenario")
-    parser.add_argument("--comparisons", type=int, default=80, help="comparisons per report")
-    parser.add_argument("--processes", type=int, default=DEFAULT_PROCESSES)
-    parser.add_argument("--values", type=int, default=DEFAULT_VALUES)
+    parser.add_argument("--reports", type=int, default=400, help="gate runs per scenario")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
+    machine = Machine()
+    figures = model_figures(machine, 2000, args.seed)
     print(
-        f"{args.comparisons} comparisons per report, {args.processes} processes x "
-        f"{args.values} values per side, floor 2%, {args.reports} reports per row\n"
+        f"Model: process spread {figures.process_spread:.1%}, spread of block differences "
+        f"{figures.difference_spread:.1%}, within-block correlation {figures.correlation:.2f} "
+        f"(seed {args.seed})\n"
     )
-    print("A/A (nothing to find):\n")
-    print("| process sd | within sd | reports with any faster/slower | 95% interval coverage | "
-          "all intervals of a report cover |")  # fmt: skip
+    print(f"Gate: {GATE_FAMILY} comparisons, threshold t = 5%, {args.reports // 4} runs each\n")
+    print("| method | blocks | true slowdown | comparisons called regression | runs with any |")
     print("| --- | --- | --- | --- | --- |")
-    for process_sd in (0.01, 0.02, 0.03):
-        for within_sd in (0.005, 0.015):
-            outcome = simulate(
-                _scenario(args, process_sd=process_sd, within_sd=within_sd), args.reports, args.seed
-            )
-            print(
-                f"| {process_sd:.0%} | {within_sd:.1%} | {outcome.reports_with_any_claim:.1%} | "
-                f"{outcome.coverage:.1%} | {outcome.simultaneous_coverage:.1%} |"
-            )
-    print("\nDetection (every comparison of the report truly slower; within sd 1%):\n")
-    print("| process sd | true ratio | cells called slower | 95% interval coverage |")
-    print("| --- | --- | --- | --- |")
-    for process_sd in (0.01, 0.014, 0.02, 0.03):
-        for shift in (1.02, 1.05, 1.10):
-            outcome = simulate(
-                _scenario(args, process_sd=process_sd, shift=shift), args.reports, args.seed
-            )
-            print(
-                f"| {process_sd:.1%} | {shift:.2f} | {outcome.slower_rate:.1%} | "
-                f"{outcome.coverage:.1%} |"
-            )
-    print(
-        "\nInterleaved blocks (the machine's speed drifts per block with sd 10%, shared by the "
-        "two processes of a block; process sd 2%, within sd 1%):\n"
-    )
-    print("| contrast | true ratio | reports with any faster/slower | cells called slower | "
-          "95% interval coverage | median half-width |")  # fmt: skip
-    print("| --- | --- | --- | --- | --- | --- |")
-    for paired in (False, True):
-        for shift in (1.0, 1.05):
-            outcome = simulate(
-                _scenario(args, block_sd=0.10, shift=shift, paired=paired),
-                args.reports,
-                args.seed,
-            )
-            print(
-                f"| {'paired' if paired else 'Welch'} | {shift:.2f} | "
-                f"{outcome.reports_with_any_claim:.1%} | {outcome.slower_rate:.1%} | "
-                f"{outcome.coverage:.1%} | {outcome.median_half_width:.1%} |"
-            )
+    for blocks in (DEFAULT_PROCESSES, 120):
+        for name, method in (("today (ABBA, paired t)", TODAY), ("new (Williams, Yuen 20%)", NEW)):
+            for shift in (1.0, 1.025, 1.05, 1.10):
+                runs = args.reports // 4
+                claims = gate_claims(machine, method, shift, runs, args.seed, blocks=blocks)
+                print(f"| {name} | {blocks} | {shift - 1:.1%} | {rate(claims):.1%} | "
+                      f"{rate(claims, per_report=True):.1%} |")  # fmt: skip
+    drift = Machine(drift=0.05)
+    print("\nA/A under a 5% drift of period 4 workers (gate runs with any false regression):\n")
+    for name, method in (("today", TODAY), ("new", NEW)):
+        claims = gate_claims(drift, method, 1.0, args.reports, args.seed)
+        print(f"- {name}: {rate(claims, per_report=True):.1%}")
+    print("\nA/A of runs made apart, 5% run spread, 47 comparisons, floor 2% "
+          "(reports with any claim):\n")  # fmt: skip
+    apart = Machine(run_sd=0.05)
+    for runs in (1, 3):
+        for name, method in (("today", TODAY), ("new", NEW)):
+            claims = apart_claims(apart, method, runs, args.reports // 4, args.seed)
+            print(f"- {runs} run(s) per side, {name}: {rate(claims, 0, per_report=True):.1%}")
     return 0
 
 

@@ -121,8 +121,10 @@ RATIO_COLUMNS: list[str] = [
     "se",
     "df",
     "paired",
+    "unit",
     "floor",
     "family_size",
+    "multiplicity",
     "decision_confidence",
     "ratio",
     "ci_low",
@@ -177,9 +179,7 @@ def ratio_table(values: pd.DataFrame, settings: Settings) -> pd.DataFrame:
                 continue
             base_fact = facts.loc[(*key, settings.baseline)]
             base_logs = base["log_mean"].to_numpy(float)
-            estimate = evidence.contrast(
-                logs, base_logs, list(mine[evidence.BLOCK]), list(base[evidence.BLOCK])
-            )
+            estimate = evidence.cell_contrast(mine, base)
             both = pd.concat([mine, base])
             runs = both["suite_run_id"].nunique()
             modes = {fact["suite_modes"], base_fact["suite_modes"]}
@@ -190,10 +190,7 @@ def ratio_table(values: pd.DataFrame, settings: Settings) -> pd.DataFrame:
                 n_processes_baseline=len(base_logs),
                 n_runs=runs,
                 time_baseline=math.exp(float(base_logs.mean())),
-                log_diff=estimate.log_diff,
-                se=estimate.se,
-                df=estimate.df,
-                paired=estimate.paired,
+                **evidence.estimate_fields(estimate),
                 note="; ".join(n for n in notes if n),
                 suite_modes=_joined(pd.Series(sorted(modes))),
                 source_files=", ".join(

@@ -11,7 +11,7 @@ import pandas as pd
 from analysis import fmt, stats
 from analysis.stats import Comparison
 from analysis.table_model import Table, css_class
-from analysis.verdict import INCONCLUSIVE, TOO_FEW
+from analysis.verdict import INCONCLUSIVE, NOT_INTERLEAVED, TOO_FEW
 
 #: Column names of the leading label columns.
 WORKLOAD, PARAMS, PER = "workload", "parameters", "per"
@@ -41,6 +41,8 @@ def runtimes(comparison: Comparison, context: str) -> list[str]:
 def _ratio_cell(row: pd.Series) -> str:
     if pd.isna(row["ratio"]):
         return str(row["verdict"])
+    if row["verdict"] == NOT_INTERLEAVED:  # runs made apart: the ratio, no verdict
+        return f"{fmt.ratio(row['ratio'])} {NOT_INTERLEAVED}"
     if row["verdict"] == TOO_FEW:  # no variance between processes can be estimated
         counts = f"{row['n_processes']:.0f}/{row['n_processes_baseline']:.0f} processes"
         return f"{fmt.ratio(row['ratio'])} {TOO_FEW} ({counts})"

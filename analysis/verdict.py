@@ -1,11 +1,16 @@
 """The words of a verdict, in the report (runtime against runtime) and in ``compare``.
 
-Every verdict comes from one interval (see :mod:`analysis.evidence`): wholly beyond the floor
-band is faster/slower, wholly inside it equivalent, anything else inconclusive.
+Every verdict comes from one interval (see :mod:`analysis.evidence`). In the report, wholly
+beyond the floor band is faster/slower (shown to differ by at least the floor). In ``compare``,
+a **regression** is an interval wholly above 1 whose upper end is above 1 + threshold (shown to
+be slower, not shown to stay under the threshold). Wholly inside the band is equivalent,
+anything else inconclusive; wall times measured apart with too few runs get
+"not interleaved: no verdict".
 """
 
 from __future__ import annotations
 
+from analysis.evidence import NOT_INTERLEAVED as NOT_INTERLEAVED  # runs apart, too few runs
 from analysis.evidence import Labels
 
 FASTER = "faster"
@@ -27,7 +32,9 @@ VERSION_LABELS = Labels(worse=REGRESSION, better=IMPROVEMENT, equivalent=EQUIVAL
                         inconclusive=INCONCLUSIVE, too_few=TOO_FEW)  # fmt: skip
 
 #: Every verdict of the report, in the order a legend lists them.
-VERDICTS: tuple[str, ...] = (FASTER, SLOWER, EQUIVALENT, INCONCLUSIVE, TOO_FEW, NO_BASELINE)
+VERDICTS: tuple[str, ...] = (
+    FASTER, SLOWER, EQUIVALENT, INCONCLUSIVE, TOO_FEW, NOT_INTERLEAVED, NO_BASELINE
+)  # fmt: skip
 
 #: Verdicts that claim a difference.
 DIFFERENT: frozenset[str] = frozenset({FASTER, SLOWER, REGRESSION, IMPROVEMENT})

@@ -11,9 +11,10 @@ chooses what is paired with what, never how evidence is weighed.
   trio, and each runtime gets its own ratio.
 * **Evidence.** Each worker process is one unit (:func:`evidence.process_summaries`); absolute
   times are :func:`evidence.level` with its process-level t interval, ratios are
-  :func:`evidence.contrast` decided by :func:`evidence.decide_table`: paired within blocks when
-  the versions ran interleaved (``run --python``: one worker of every version x runtime per
-  block, the same block labels in every version's folder), Welch's otherwise (``paired``).
+  :func:`evidence.cell_contrast` decided by :func:`evidence.decide_table`. Versions measured
+  apart (one run each) are not interleaved: their wall-time ratio is shown with "not
+  interleaved: no verdict" unless each version has at least three runs (runs are then the
+  replicates); versions interleaved in one ``ab`` run pair on their blocks.
 * **Multiplicity.** The family of simultaneous intervals is every version comparison of one
   machine (all runtimes, benchmarks and versions), as the report's family is every comparison of
   one machine and Python.
@@ -89,12 +90,10 @@ def across_versions(results: Results, confidence: float = 0.95, floor: float = 0
     keys = [*CELL_COLUMNS, VERSION]
     summaries = evidence.process_summaries(values, keys)
     time_rows: list[dict[str, object]] = []
-    logs_of: dict[tuple[object, ...], pd.Series] = {}
-    blocks_of: dict[tuple[object, ...], list[object]] = {}
+    processes_of: dict[tuple[object, ...], pd.DataFrame] = {}
     for key, group in summaries.groupby(keys, sort=True, dropna=False):
         logs = group["log_mean"].to_numpy(float)
-        logs_of[key] = logs
-        blocks_of[key] = list(group[evidence.BLOCK])
+        processes_of[key] = group
         estimate = evidence.level(logs)
         low, high = evidence.interval(estimate, confidence)
         row: dict[str, object] = dict(zip(keys, key, strict=True))
@@ -114,28 +113,27 @@ def across_versions(results: Results, confidence: float = 0.95, floor: float = 0
         for cell, rows in mine.groupby(CELL_COLUMNS, sort=True, dropna=False):
             if oldest not in set(rows[VERSION]):
                 continue
-            base = logs_of[(*cell, oldest)]
-            base_blocks = blocks_of[(*cell, oldest)]
+            base = processes_of[(*cell, oldest)]
             for version in versions[1:]:
                 if version not in set(rows[VERSION]):
                     continue
-                mine = (*cell, version)
-                estimate = evidence.contrast(logs_of[mine], base, blocks_of[mine], base_blocks)
+                mine = processes_of[(*cell, version)]
+                estimate = evidence.cell_contrast(mine, base)
                 row = dict(zip(CELL_COLUMNS, cell, strict=True))
                 row.update(
                     version=version,
                     baseline_version=oldest,
-                    log_diff=estimate.log_diff,
-                    se=estimate.se,
-                    df=estimate.df,
-                    n_processes=estimate.n,
-                    n_processes_baseline=estimate.n_base,
-                    paired=estimate.paired,
+                    **evidence.estimate_fields(estimate),
+                    n_processes=len(mine),
+                    n_processes_baseline=len(base),
+                    n_runs=mine["suite_run_id"].nunique(),
+                    n_runs_baseline=base["suite_run_id"].nunique(),
                     floor=floor,
                 )
                 ratio_rows.append(row)
-    columns = [*CELL_COLUMNS, VERSION, "baseline_version", "log_diff", "se", "df",
-               "n_processes", "n_processes_baseline", "paired", "floor"]  # fmt: skip
+    columns = [*CELL_COLUMNS, VERSION, "baseline_version", "log_diff", "se", "df", "paired",
+               "unit", "reason", "n_processes", "n_processes_baseline", "n_runs",
+               "n_runs_baseline", "floor"]  # fmt: skip
     ratios = pd.DataFrame.from_records(ratio_rows, columns=columns)
     if not ratios.empty:
         ratios = evidence.decide_table(ratios, MACHINE_COLUMNS, confidence, RUNTIME_LABELS)

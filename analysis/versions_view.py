@@ -17,7 +17,7 @@ from analysis import fmt
 from analysis.document import Block, FigureBlock, Heading, Paragraph, TableBlock
 from analysis.plots import _LINESTYLES, _MARKERS, _PALETTE, Plot, _time_axis, save, slug
 from analysis.tables import Table, css_class
-from analysis.verdict import INCONCLUSIVE, TOO_FEW
+from analysis.verdict import INCONCLUSIVE, NOT_INTERLEAVED, TOO_FEW
 from analysis.versions import VERSION, Versions, version_key
 
 TITLE = "Across Python versions"
@@ -39,8 +39,8 @@ def _time_cell(row: pd.Series) -> str:
 
 
 def _ratio_cell(row: pd.Series) -> str:
-    if row["verdict"] == TOO_FEW:
-        return f"{fmt.ratio(row['ratio'])} {TOO_FEW}"
+    if row["verdict"] in (TOO_FEW, NOT_INTERLEAVED):
+        return f"{fmt.ratio(row['ratio'])} {row['verdict']}"
     cell = f"{fmt.ratio(row['ratio'])} ({fmt.interval(row['ci_low'], row['ci_high'])}) "
     cell += str(row["verdict"])
     if row["verdict"] == INCONCLUSIVE:

@@ -4,20 +4,18 @@ A shared machine changes speed slowly: on this project's 2-core VM a whole stret
 be 20-40% slower for seconds at a time (another tenant, frequency, thermal state), far more than
 the differences worth reporting. So worker processes are never run as one runtime's (or one
 side's) batch after another's. They run in **blocks**: one process of each runtime (``run``) or
-of each side (``ab``), back to back, the order inside the block changing from block to block.
+of each side (``ab``), back to back, in a balanced random order (:func:`worker_order`).
 Each process's pyperf run is stamped with its block (run metadata ``interleave_block``), and
 :func:`analysis.evidence.contrast` pairs processes within blocks, so a slow stretch falls on both
 members of a pair and cancels.
 
-The order of the workers inside each block is :func:`worker_order`, the one order function of
-the suite: a Williams design (a Latin square balanced for first-order carry-over: every arm
-runs in every position, and follows every other arm, equally often over one square), its rows
-drawn at random from a seed that the run records in its manifest. This module knows orders,
-labels and merging only; :mod:`benchmarks.scheduler` runs the processes.
+This module knows orders, labels and merging only; ``runtime_blocks`` and ``interleave`` run
+the processes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 import secrets
 from collections.abc import Sequence
@@ -25,6 +23,10 @@ from pathlib import Path
 
 import pyperf
 
+#: Fewest blocks of one balanced cycle of :func:`worker_order` (the suite's 12 processes).
+CYCLE_BLOCKS = 12
+#: How the order inside blocks is drawn (recorded in manifests).
+ORDER_DESIGN = "williams"
 #: The run metadata key (read by the analysis as ``analysis.evidence.BLOCK``).
 BLOCK_KEY = "interleave_block"
 #: Run metadata: the arm a worker belongs to (``asyncio``, ``baseline``, ``py3.12/trio``).
@@ -35,20 +37,13 @@ POSITION_KEY = "interleave_position"
 SEED_KEY = "interleave_seed"
 
 
-def new_design_seed() -> int:
-    """A fresh seed for :func:`worker_order` (recorded in the manifest, so a run can be redone
-    in the same order and a resumed run keeps its design)."""
-    return secrets.randbits(63)
-
-
 def williams_square(arm_count: int) -> list[list[int]]:
-    """The rows of a Williams design for ``arm_count`` arms: ``arm_count`` rows when it is even
-    (or 1), ``2 * arm_count`` when odd (the square and its mirror). Every arm holds every
-    position equally often, and every ordered pair of different arms is adjacent equally
-    often (Williams 1949, "Experimental designs balanced for the estimation of residual effects
-    of treatments")."""
+    """Williams' design for ``arm_count`` arms (Williams, *Aust. J. Sci. Res.* 2, 1949): rows
+    are orders; every arm sits once in every position per ``arm_count`` rows, and every arm
+    follows every other arm equally often (first-order carry-over balanced). An odd number of
+    arms needs the square and its mirror image: ``2 * arm_count`` rows."""
     if arm_count < 1:
-        raise ValueError(f"a block needs at least one arm, not {arm_count}")
+        return []
     first = [0]
     low, high = 1, arm_count - 1
     while len(first) < arm_count:
@@ -58,26 +53,50 @@ def williams_square(arm_count: int) -> list[list[int]]:
             first.append(high)
             high -= 1
     rows = [[(arm + shift) % arm_count for arm in first] for shift in range(arm_count)]
-    if arm_count % 2 == 1 and arm_count > 1:
-        rows += [list(reversed(row)) for row in rows]
+    if arm_count % 2:
+        rows += [row[::-1] for row in rows]
     return rows
 
 
-def worker_order(arm_count: int, block: int, seed: int) -> list[int]:
-    """The arms (indexes ``0 .. arm_count - 1``) in the order their workers run in ``block``.
+def new_design_seed() -> int:
+    """A fresh seed for :func:`worker_order` (record it with the run)."""
+    return secrets.randbits(32)
 
-    Blocks come in squares of :func:`williams_square` rows. The seed relabels the arms once
-    (a random permutation), and each square runs its rows in its own random order, so the order
-    is balanced over every complete square, varies from block to block, and is a pure function
-    of its arguments: the same seed gives the same design.
+
+def design_seed(text: str) -> int:
+    """A seed derived from ``text`` (a run id and benchmark), stable across processes and
+    Pythons: the seed of a run's orders is then recorded by its run id and block labels."""
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:4], "big")
+
+
+def worker_order(arm_count: int, block: int, seed: int) -> list[int]:
+    """The arms (indexes ``0..arm_count-1``) in the order they run in block ``block``.
+
+    Blocks come in cycles of at least :data:`CYCLE_BLOCKS` blocks, made of copies of one
+    Williams square (:func:`williams_square`). Each cycle relabels the arms at random and runs
+    the rows of its copies in a random order, drawn from ``seed`` and the cycle number. Over a
+    complete cycle each arm runs equally often in every position and after every other arm;
+    within it, neighbouring blocks have nearly independent orders, so no pattern can line up
+    with a periodic drift of the machine (with one square per cycle, ABBA or BAAB, a drift of
+    four workers' period would fall on both blocks of a cycle alike). For two arms a cycle is
+    six AB and six BA in a random order.
     """
-    rows = williams_square(arm_count)
-    square, row = divmod(block, len(rows))
+    square = williams_square(arm_count)
+    if not square:
+        return []
+    copies = max(1, -(-CYCLE_BLOCKS // len(square)))
+    cycle, row = divmod(block, len(square) * copies)
+    draw = random.Random(f"{seed}:{cycle}")
     labels = list(range(arm_count))
-    random.Random(f"{seed}:labels").shuffle(labels)
-    order = list(range(len(rows)))
-    random.Random(f"{seed}:square:{square}").shuffle(order)
-    return [labels[arm] for arm in rows[order[row]]]
+    draw.shuffle(labels)
+    rows = [index for index in range(len(square)) for _ in range(copies)]
+    draw.shuffle(rows)
+    return [labels[arm] for arm in square[rows[row]]]
+
+
+def worker_sequence(arm_count: int, block_count: int, seed: int) -> list[int]:
+    """The arms of ``block_count`` blocks, one block after the other."""
+    return [arm for block in range(block_count) for arm in worker_order(arm_count, block, seed)]
 
 
 def block_label(run_id: str, benchmark: str, block: int) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import statistics
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,10 +52,15 @@ def count_cells(
     fixtures: FixtureCache,
     na_reason: NaReason,
     mode: str,
-    identity: dict[str, str],
+    identity: Mapping[str, str],
     scratch: Path,
+    *,
+    python: str = sys.executable,
+    cwd: Path | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Tally:
-    """Count the given instruction cells (those the folder lacks) into the folder."""
+    """Count the given instruction cells (those the folder lacks) into the folder, with the
+    interpreter ``python`` run in ``cwd`` with ``environ`` (an A/B side's), by default this one."""
     tally = Tally()
     unavailable = counting.unavailable_reason()
     by_runtime: dict[str, list[tuple[catalog.BenchmarkSpec, Cell]]] = {}
@@ -84,13 +89,15 @@ def count_cells(
     arms = [
         counting.CountArm(
             label=runtime,
-            python=sys.executable,
+            python=python,
             runtime=runtime,
             specs=[spec for spec, _ in pairs],
             fixture_dirs={spec.name: fixture_dirs[spec.name] for spec, _ in pairs},
             run_id=folder.manifest["run_id"],
             suite_mode=mode,
             identity=identity,
+            cwd=cwd,
+            environ=environ,
         )
         for runtime, pairs in by_runtime.items()
     ]

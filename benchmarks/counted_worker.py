@@ -30,6 +30,8 @@ from typing import Any
 from benchmarks.catalog import load_workload, parse_param
 from benchmarks.workload import Case, ParamValue, Workload
 
+#: The seed of a scheduler's own random choices (trio's), set before each benchmark.
+SCHEDULER_SEED = 0
 #: Region kinds in the report.
 WARMUP, VALUE, FAILED = "warmup", "value", "failed"
 
@@ -59,6 +61,7 @@ def count_benchmark(entry: dict[str, Any], plan: dict[str, Any]) -> dict[str, An
         "error": None,
     }
     kinds = [WARMUP] * int(plan["warmups"]) + [VALUE] * int(plan["values"])
+    runtime.native().seed_scheduler(SCHEDULER_SEED)  # the same random choices in every process
     for kind in kinds:
         marked = Markers.regions_marked
         try:

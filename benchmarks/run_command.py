@@ -52,7 +52,7 @@ from benchmarks.workload import Case
 
 USAGE_ERROR = 2
 #: The name of the order design in manifests (:func:`benchmarks.blocks.worker_order`).
-DESIGN_NAME = "williams"
+DESIGN_NAME = blocks.ORDER_DESIGN
 
 
 class UsageError(Exception):

@@ -11,6 +11,12 @@ each pair; its exit code says whether it raised a regression. The figures:
 - **false-alarm rate**: A/A pairs that raised a regression (goal: 0 of 10 at the default threshold);
 - **detection rate** at each slowdown: pairs that raised one (goal: at least 9 of 10 at 5%).
 
+Each pair is judged as the PR gate judges it: ``compare --family-size N``, N being the number of
+comparisons the gate makes over its shards (``--family-size``; by default counted from the
+gate's selection, :func:`gate_family_size`), so the few comparisons of a pair get the intervals
+they would get among the gate's whole family. Every rate carries its exact 95% binomial
+(Clopper-Pearson) interval: 0 false alarms in 10 pairs only bounds the rate below 31%.
+
 The kinds of pair are interleaved (A/A, 2%, 5%, 10%, A/A, ...) so slow drift of the machine falls on
 all of them alike. The environment is built once. Figures go to ``calibration.json`` and
 ``calibration.md`` in ``results/calibration-<date>/`` (or ``-o DIR``), next to every pair's
@@ -22,9 +28,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,6 +45,8 @@ from benchmarks.identity import SUITE_SOURCE
 DEFAULT_WORKLOADS = ("protocol.async_generator", "protocol.class_iterator", "streams.memory_stream")
 DEFAULT_RUNTIMES = ("asyncio",)
 DEFAULT_SLOWDOWNS = (0.02, 0.05, 0.10)
+#: The workload families of the PR gate's shards (.github/workflows/bench.yml).
+GATE_SHARDS = ("protocol", "generators", "io", "concurrency", "streams")
 #: compare's exit code for "regression".
 EXIT_REGRESSION = 1
 AA = "A/A"
@@ -53,6 +62,45 @@ def parse_slowdowns(text: str) -> tuple[float, ...]:
     return values
 
 
+def gate_family_size(shards: Sequence[str] = GATE_SHARDS) -> int:
+    """How many comparisons the PR gate judges at once: every default benchmark of its shards'
+    families on every default runtime where it can run."""
+    count = 0
+    for family in shards:
+        namespace = argparse.Namespace(
+            runtime=None, workload=[f"{family}.*"], param=[], ladder=False
+        )
+        runtimes, specs = cli.plan(namespace)
+        count += sum(1 for spec in specs for r in runtimes if cli.na_reason(spec, r) is None)
+    return count
+
+
+def binomial_interval(hits: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Clopper-Pearson's exact interval of a rate (as ``scipy.stats.binomtest(...)
+    .proportion_ci("exact")``, which the tests compare; written with the standard library because
+    the measuring half does not import scipy): the bounds where the binomial tail
+    probabilities equal ``(1 - confidence) / 2``, found by bisection."""
+    if trials <= 0:
+        return math.nan, math.nan
+    tail = (1 - confidence) / 2
+
+    def solve(excess: Callable[[float], float]) -> float:  # the root of a rising function
+        low, high = 0.0, 1.0
+        for _ in range(60):
+            middle = (low + high) / 2
+            low, high = (middle, high) if excess(middle) < 0 else (low, middle)
+        return (low + high) / 2
+
+    # lower: P(X >= hits) = tail, i.e. 1 - P(X <= hits - 1) = tail; upper: P(X <= hits) = tail
+    lower = 0.0 if hits == 0 else solve(lambda p: 1 - _at_most(hits - 1, trials, p) - tail)
+    upper = 1.0 if hits == trials else solve(lambda p: tail - _at_most(hits, trials, p))
+    return lower, upper
+
+
+def _at_most(hits: int, trials: int, p: float) -> float:
+    return sum(math.comb(trials, k) * p**k * (1 - p) ** (trials - k) for k in range(hits + 1))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = cli.OneLineParser(prog="python -m benchmarks.sensitivity", description=__doc__)
     cli.add_selection_arguments(parser)
@@ -65,6 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--spec", default=".", metavar="SPEC", help="the environment of both sides (default: .)"
+    )
+    parser.add_argument(
+        "--family-size",
+        type=int,
+        default=None,
+        metavar="N",
+        help="judge each pair as one of N comparisons (default: the PR gate's count)",
     )
     parser.add_argument("-o", "--output", type=Path, help="default: results/calibration-<date>")
     parser.add_argument("--fixture-root", type=Path, default=DEFAULT_FIXTURE_ROOT)
@@ -95,12 +150,15 @@ def summarise(outcomes: dict[str, list[int | None]]) -> dict[str, dict[str, Any]
     for kind, codes in outcomes.items():
         judged = [c for c in codes if c is not None]
         alarms = sum(1 for c in judged if c == EXIT_REGRESSION)
+        low, high = binomial_interval(alarms, len(judged))
         figures[kind] = {
             "pairs": len(codes),
             "judged": len(judged),
             "regression_raised": alarms,
             "other_exit_codes": sorted({c for c in judged if c not in (0, EXIT_REGRESSION)}),
             "rate": alarms / len(judged) if judged else None,
+            "rate_95_low": None if not judged else round(low, 4),
+            "rate_95_high": None if not judged else round(high, 4),
         }
     return figures
 
@@ -113,16 +171,24 @@ def markdown(figures: dict[str, dict[str, Any]], header: dict[str, Any]) -> str:
         f"{', '.join(header['benchmarks'])} on {', '.join(header['runtimes'])}; "
         f"{header['processes']} worker processes per side, {header['values']} values each; "
         f"wall time {header['wall_seconds'] / 60:.1f} min "
-        f"({header['wall_seconds'] / max(1, header['total_pairs']):.0f} s per pair).",
+        f"({header['wall_seconds'] / max(1, header['total_pairs']):.0f} s per pair). "
+        f"Each pair is judged as one of {header['family_size']} comparisons (the PR gate's "
+        "family, Bonferroni).",
         "",
-        "| pairs | regression raised | rate | meaning |",
-        "| --- | --- | --- | --- |",
+        "| pairs | regression raised | rate | 95% interval (Clopper-Pearson) | meaning |",
+        "| --- | --- | --- | --- | --- |",
     ]
     for kind, row in figures.items():
         rate = "n/a" if row["rate"] is None else f"{row['rate']:.0%}"
+        bounds = (
+            "n/a"
+            if row["rate"] is None
+            else (f"{row['rate_95_low']:.0%} to {row['rate_95_high']:.0%}")
+        )
         meaning = "false-alarm rate" if kind == AA else f"detection rate of a {kind} slowdown"
         lines.append(
-            f"| {kind} | {row['regression_raised']} of {row['judged']} | {rate} | {meaning} |"
+            f"| {kind} | {row['regression_raised']} of {row['judged']} | {rate} | {bounds} | "
+            f"{meaning} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -143,6 +209,10 @@ def calibrate(args: argparse.Namespace) -> int:
     if not args.runtime:
         args.runtime = list(DEFAULT_RUNTIMES)
     runtimes, specs = cli.plan(args)
+    family_size = args.family_size if args.family_size is not None else gate_family_size()
+    if family_size < 1:
+        cli.fail(f"--family-size must be at least 1, got {family_size}")
+    compare_options = [*args.compare_option, "--family-size", str(family_size)]
     try:
         settings = interleave.settings_from(args)
         slowdowns = parse_slowdowns(args.slowdowns)
@@ -169,7 +239,7 @@ def calibrate(args: argparse.Namespace) -> int:
                 args.fixture_root, [Path(sys.executable).name, "-m", "benchmarks.sensitivity"],
                 log=lambda line: None,
             )  # fmt: skip
-            code = None if failed else interleave.run_compare(folder, args.compare_option, True)
+            code = None if failed else interleave.run_compare(folder, compare_options, True)
             outcomes[kind].append(code)
             flagged[kind].append(count_regressions(folder / "compare.json"))
             print(f"pair {pair + 1}/{args.pairs} {kind:>4}: compare exit {code}", flush=True)
@@ -187,7 +257,8 @@ def calibrate(args: argparse.Namespace) -> int:
         "processes": settings.processes,
         "values": settings.values,
         "warmups": settings.warmups,
-        "compare_options": args.compare_option,
+        "compare_options": compare_options,
+        "family_size": family_size,
         "wall_seconds": round(wall, 1),
     }
     output.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,9 @@
 """The instructions channel end to end: runs made apart agree, 1% more work is flagged.
 
-Real ``run --measure instructions`` commands under Valgrind on a tiny selection (two CPU-bound
-workloads at 10 items, every default runtime, 2 instrumented processes each). Then ``compare``:
+Real ``run --measure instructions`` commands under Valgrind on a small selection (two CPU-bound
+workloads at their default 1 000 items, every default runtime, 2 instrumented processes each;
+at 10 items a region is so short that one timer callback more or less moves its count by
+several percent). Then ``compare``:
 two runs of the same code made apart (separate commands) give no verdict but "equivalent" and
 agree to within 0.1%; a run whose harness adds about 1% of an item's instructions to one
 workload's items is a regression on every runtime for that workload, and nothing else is.
@@ -29,11 +31,9 @@ pytestmark = [
 ]
 
 SELECTION = (
-    "--workload", "protocol.class_iterator", "protocol.async_generator",
-    "--param", "items=10", "--param", "mode=checkpoint", "--param", "api=anyio",
-    "--count-processes", "2",
+    "--workload", "protocol.class_iterator", "protocol.sync_reference", "--count-processes", "2",
 )  # fmt: skip
-SLOWED = "protocol.class_iterator[mode=checkpoint,api=anyio,items=10]"
+SLOWED = "protocol.class_iterator[mode=checkpoint,api=anyio,items=1000]"
 #: The injected work as a fraction of an item's instructions.
 INJECTED = 0.01
 
@@ -96,7 +96,7 @@ def test_runs_made_apart_agree_within_a_tenth_of_a_percent(runs: dict[str, Path]
     assert isinstance(rows, list) and len(rows) == 2 * len(AVAILABLE_RUNTIMES)
     for row in rows:
         assert row["metric"] == "instructions"
-        assert abs(row["ratio"] - 1) < 0.001, row
+        assert abs(row["ratio"] - 1) < 0.001, (row["benchmark"], row["runtime"], row["ratio"])
         assert row["verdict"] != "regression"
 
 

@@ -1,4 +1,4 @@
-"""The scheduler in this process: the order design, blocks, stamping, merging, failures.
+"""The scheduler in this process: blocks, stamping, merging, failures, the per-arm hook.
 
 Workers are replaced by a fake :func:`benchmarks.scheduler.spawn` that writes a one-run pyperf
 file, so every property is checked exactly and fast. (Real workers: tests/test_matrix.py,
@@ -7,9 +7,7 @@ tests/test_interleaved_run.py.)
 
 from __future__ import annotations
 
-import itertools
 import subprocess
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -21,63 +19,6 @@ from benchmarks.fixtures import FixtureCache
 from benchmarks.scheduler import Arm, Group
 
 SPEC = catalog.expand(catalog.select_workloads(["protocol.sync_reference"]))[0]
-
-
-# -- the order design ----------------------------------------------------------------------
-
-
-def square_rows(arm_count: int) -> int:
-    return arm_count if arm_count % 2 == 0 or arm_count == 1 else 2 * arm_count
-
-
-@pytest.mark.parametrize("arm_count", [1, 2, 3, 4, 5, 6])
-def test_every_square_is_balanced_for_position_and_carry_over(arm_count: int) -> None:
-    rows = square_rows(arm_count)
-    for seed in (0, 1, 12345):
-        for square in range(3):
-            orders = [blocks.worker_order(arm_count, square * rows + row, seed)
-                      for row in range(rows)]  # fmt: skip
-            for order in orders:  # every block runs every arm once
-                assert sorted(order) == list(range(arm_count))
-            for position in range(arm_count):  # every arm equally often in every position
-                counts = Counter(order[position] for order in orders)
-                assert set(counts.values()) == {rows // arm_count}
-            assert carry_over_balanced(orders, arm_count)
-
-
-def carry_over_balanced(orders: Sequence[Sequence[int]], arm_count: int) -> bool:
-    """Whether every arm directly follows every other arm equally often in ``orders``."""
-    follows = Counter(pair for order in orders for pair in itertools.pairwise(order))
-    if arm_count == 1:
-        return not follows
-    return len(follows) == arm_count * (arm_count - 1) and len(set(follows.values())) == 1
-
-
-def test_the_cyclic_rotation_used_before_fails_the_carry_over_check() -> None:
-    """The check above can fail: in a rotation (0 1 2, 1 2 0, 2 0 1) 0 never follows 1."""
-    rotations = [[(arm + shift) % 3 for arm in range(3)] for shift in range(3)]
-    assert not carry_over_balanced(rotations, 3)
-
-
-def test_the_order_is_a_pure_function_of_the_seed_and_varies() -> None:
-    first = [blocks.worker_order(4, block, 7) for block in range(12)]
-    assert first == [blocks.worker_order(4, block, 7) for block in range(12)]
-    assert first != [blocks.worker_order(4, block, 8) for block in range(12)]
-    assert len({tuple(order) for order in first}) > 1
-    # Squares are drawn anew: the second square's rows come in another order than the first's.
-    seeds_with_other_order = [
-        seed
-        for seed in range(20)
-        if [blocks.worker_order(4, b, seed) for b in range(4)]
-        != [blocks.worker_order(4, b, seed) for b in range(4, 8)]
-    ]
-    assert seeds_with_other_order
-    assert blocks.new_design_seed() != blocks.new_design_seed()
-
-
-def test_a_block_needs_an_arm() -> None:
-    with pytest.raises(ValueError, match="at least one arm"):
-        blocks.worker_order(0, 0, 1)
 
 
 # -- blocks of fake workers ----------------------------------------------------------------

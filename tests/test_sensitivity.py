@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -29,10 +30,12 @@ def test_rates_count_compare_exit_codes() -> None:
             "processes": 3,
             "values": 2,
             "wall_seconds": 60.0,
+            "family_size": 91,
         },
     )
-    assert "| A/A | 1 of 4 | 25% | false-alarm rate |" in text
-    assert "| 5% | 2 of 3 | 67% | detection rate of a 5% slowdown |" in text
+    assert "| A/A | 1 of 4 | 25% | 1% to 81% | false-alarm rate |" in text
+    assert "| 5% | 2 of 3 | 67% | 9% to 99% | detection rate of a 5% slowdown |" in text
+    assert figures["A/A"]["rate_95_high"] == pytest.approx(0.8059, abs=1e-4)
 
 
 def test_regressions_are_read_from_compare_json(tmp_path: Path) -> None:
@@ -73,3 +76,73 @@ def test_one_tiny_pass_writes_the_figures(tmp_path: Path, ab_cache: Path) -> Non
     assert (out / "pairs" / "00-AA" / "baseline" / "asyncio.json").exists()
     assert (out / "pairs" / "00-100pct" / "candidate" / "asyncio.json").exists()
     assert "false-alarm rate" in (out / "calibration.md").read_text()
+
+
+@pytest.mark.parametrize(("hits", "trials"), [(0, 10), (5, 10), (10, 10), (3, 7), (1, 40)])
+def test_binomial_intervals_are_clopper_pearsons(hits: int, trials: int) -> None:
+    from scipy import stats
+
+    expected = stats.binomtest(hits, trials).proportion_ci(0.95, "exact")
+    low, high = sensitivity.binomial_interval(hits, trials)
+    assert low == pytest.approx(expected.low, abs=1e-9)
+    assert high == pytest.approx(expected.high, abs=1e-9)
+
+
+def test_the_default_family_is_the_gates_whole_count() -> None:
+    from benchmarks import catalog, cli
+
+    by_shard = []
+    for family in sensitivity.GATE_SHARDS:
+        specs = catalog.expand(catalog.select_workloads([f"{family}.*"], default_run=True))
+        runtimes = cli.selected_runtimes(None)
+        by_shard.append(sum(cli.na_reason(s, r) is None for s in specs for r in runtimes))
+    assert sensitivity.gate_family_size() == sum(by_shard)
+    assert sensitivity.gate_family_size(("protocol",)) == by_shard[0]
+    assert sum(by_shard) > 6  # far more than the calibration's own comparisons
+
+
+def test_pairs_are_judged_at_the_family_size_and_figures_carry_intervals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole command with measuring and judging stubbed: every compare gets the family,
+    and the written figures hold counts, rates and their binomial intervals."""
+    from benchmarks import interleave
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(sensitivity, "build_environment", lambda *a, **k: _Env())
+    monkeypatch.setattr(interleave, "run_ab", lambda *a, **k: 0)
+
+    def judged(folder: Path, options: list[str], quiet: bool) -> int:
+        seen.append(list(options))
+        slowed = "AA" not in folder.name
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "compare.json").write_text(json.dumps({"counts": {"regression": int(slowed)}}))
+        return 1 if slowed else 0
+
+    monkeypatch.setattr(interleave, "run_compare", judged)
+    monkeypatch.setattr(interleave, "compare_available", lambda: True)
+    out = tmp_path / "cal"
+    code = sensitivity.main(["--pairs", "2", "--slowdowns", "0.05", "--family-size", "91",
+                             "--workload", "protocol.sync_reference", "-o", str(out)])  # fmt: skip
+    assert code == 0
+    assert seen and all(o[-2:] == ["--family-size", "91"] for o in seen)
+    document = json.loads((out / "calibration.json").read_text())
+    assert document["settings"]["family_size"] == 91
+    aa, slow = document["figures"]["A/A"], document["figures"]["5%"]
+    assert (aa["regression_raised"], aa["judged"], aa["rate"]) == (0, 2, 0.0)
+    assert aa["rate_95_low"] == 0.0 and aa["rate_95_high"] == pytest.approx(0.8419, abs=1e-4)
+    assert slow["rate"] == 1.0 and slow["rate_95_high"] == 1.0
+    text = (out / "calibration.md").read_text()
+    assert "one of 91 comparisons" in text and "| A/A | 0 of 2 | 0% | 0% to 84% |" in text
+
+
+@dataclasses.dataclass(frozen=True)
+class _Spec:
+    def with_slowdown(self, slowdown: float) -> _Spec:
+        return self
+
+
+@dataclasses.dataclass(frozen=True)
+class _Env:
+    spec: _Spec = _Spec()
+    python_version: str = "3.x"

@@ -110,6 +110,11 @@ class Primitives(Protocol):
         """Start the worker threads that this layer's thread offloads use (untimed)."""
         ...
 
+    def seed_scheduler(self, seed: int) -> None:
+        """Fix the scheduler's own random choices, if it makes any (the instructions measure
+        seeds them before each benchmark, so counts repeat between processes and runs)."""
+        ...
+
 
 def anyio_primitives() -> Primitives:
     """anyio's primitives (what ``api=anyio`` measures)."""

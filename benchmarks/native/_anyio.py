@@ -68,6 +68,9 @@ class AnyioPrimitives:
     def lines(self, stream: ByteStream, limit: int) -> LineIterator:
         return LineIterator(stream, limit)
 
+    def seed_scheduler(self, seed: int) -> None:
+        """Nothing to seed: anyio's layer makes no random choices of its own."""
+
     async def warm_threads(self) -> None:
         await anyio.to_thread.run_sync(int)
 

@@ -157,6 +157,9 @@ class AsyncioPrimitives:
         # StreamReader's own limit (64 KiB by default) bounds a line; ``limit`` is anyio's.
         return stream.reader
 
+    def seed_scheduler(self, seed: int) -> None:
+        """Nothing to seed: asyncio's event loop makes no random choices."""
+
     async def warm_threads(self) -> None:
         """Start every thread of the loop's default executor (aiofiles hands work to it).
 

@@ -88,8 +88,12 @@ def write_run(
     hostname: str = "bench-host",
     python: str = "3.11.7",
     na: Sequence[Mapping[str, Any]] = (),
+    blocks: str | None = None,
 ) -> Path:
-    """Write one run folder: ``<runtime>.json`` per runtime plus ``manifest.json``."""
+    """Write one run folder: ``<runtime>.json`` per runtime plus ``manifest.json``.
+
+    ``blocks``: stamp process ``i`` of every benchmark with the interleaving block
+    ``<blocks>|<benchmark>|<i>`` (two folders given the same ``blocks`` ran interleaved)."""
     rng = np.random.default_rng(seed)
     run_id = run_id or folder.name
     folder.mkdir(parents=True, exist_ok=True)
@@ -97,8 +101,15 @@ def write_run(
     for spec in specs:
         meta = metadata(spec, run_id, hostname, python)
         runs = [
-            pyperf.Run(values, warmups=[(16, values[0])], metadata=meta, collect_metadata=False)
-            for values in draw(spec, rng)
+            pyperf.Run(
+                values,
+                warmups=[(16, values[0])],
+                metadata=meta
+                if blocks is None
+                else {**meta, "interleave_block": f"{blocks}|{meta['name']}|{index}"},
+                collect_metadata=False,
+            )
+            for index, values in enumerate(draw(spec, rng))
         ]
         by_runtime.setdefault(spec.runtime, []).append(pyperf.Benchmark(runs))
     for runtime, benchmarks in by_runtime.items():

@@ -32,9 +32,11 @@ def specs(synth, shifts=None, benchmarks=8, **spec_options):
 @pytest.fixture
 def pair(tmp_path, synth):
     def make(candidate_shifts=None, seed=0, **options):
-        base = synth.write_run(tmp_path / "base", specs(synth, **options), seed=seed)
+        # An interleaved A/B run with the suite's 12 processes: both sides carry the same blocks.
+        options.setdefault("runs", 12)
+        base = synth.write_run(tmp_path / "base", specs(synth, **options), seed=seed, blocks="ab")
         cand = synth.write_run(
-            tmp_path / "cand", specs(synth, candidate_shifts, **options), seed=seed + 1
+            tmp_path / "cand", specs(synth, candidate_shifts, **options), seed=seed + 1, blocks="ab"
         )
         return base, cand
 
@@ -96,7 +98,7 @@ def specs_for_shift(shift):
 def write(folder, specs_):
     from tests.analysis.conftest import write_run
 
-    write_run(folder, specs_, seed=len(str(folder)))
+    write_run(folder, specs_, seed=len(str(folder)), blocks="ab")  # interleaved sides
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import pytest
 from analysis import Settings, build_report, fmt
 from analysis.evidence import BLOCK
 from analysis.load import load_results
-from analysis.verdict import EQUIVALENT, FASTER, INCONCLUSIVE, SLOWER
+from analysis.verdict import EQUIVALENT, FASTER, INCONCLUSIVE, NOT_INTERLEAVED, SLOWER
 from analysis.versions import across_versions, has_several_versions, version_key
 
 #: True ratio of 3.12 to 3.11 per runtime: asyncio faster, uvloop unchanged, trio slower.
@@ -20,14 +20,14 @@ NEWER = {"asyncio": 0.8, "uvloop": 1.0, "trio": 1.25}
 OLDER_SHIFTS = {"asyncio": 1.0, "uvloop": 0.8, "trio": 1.1}
 
 
-@pytest.fixture
-def two_versions(tmp_path: Path, synth) -> list[Path]:  # type: ignore[no-untyped-def]
+def write_versions(tmp_path: Path, synth, blocks: str | None) -> list[Path]:  # type: ignore[no-untyped-def]
     older = synth.write_run(
         tmp_path / "py3.11",
         synth.standard_specs(OLDER_SHIFTS),
         seed=1,
         python="3.11.7",
         na=synth.STANDARD_NA,
+        blocks=blocks,
     )
     newer_shifts = {r: OLDER_SHIFTS[r] * NEWER[r] for r in OLDER_SHIFTS}
     newer = synth.write_run(
@@ -36,8 +36,24 @@ def two_versions(tmp_path: Path, synth) -> list[Path]:  # type: ignore[no-untype
         seed=2,
         python="3.12.1",
         na=synth.STANDARD_NA,
+        blocks=blocks,
     )
     return [older, newer]
+
+
+@pytest.fixture
+def two_versions(tmp_path: Path, synth) -> list[Path]:  # type: ignore[no-untyped-def]
+    """Two versions measured interleaved (an ``ab`` run of two interpreters)."""
+    return write_versions(tmp_path, synth, blocks="ab")
+
+
+def test_versions_measured_apart_get_their_ratio_and_no_verdict(tmp_path: Path, synth) -> None:  # type: ignore[no-untyped-def]
+    """One run per version, made one after the other: wall time moves between runs, so the
+    ratio is shown without a verdict."""
+    ratios = across_versions(load_results(write_versions(tmp_path, synth, blocks=None))).ratios
+    assert set(ratios["verdict"]) == {NOT_INTERLEAVED}
+    asyncio = ratios[ratios["runtime"] == "asyncio"]
+    assert asyncio["ratio"].between(0.8 * 0.97, 0.8 * 1.03).all()
 
 
 def test_one_version_is_not_a_version_comparison(standard_run: Path) -> None:
