@@ -186,8 +186,8 @@ def interleave_blocks(folder: Path, block_logs: list[float], experiment: str) ->
 
 def test_versions_that_ran_in_shared_blocks_are_paired(tmp_path: Path, synth) -> None:  # type: ignore[no-untyped-def]
     """Seeded drift of 20% between blocks, shared by both versions: paired within blocks, the
-    ratio's interval is far narrower than Welch's on the same values, and it still covers the
-    truth. Without shared labels (another experiment's blocks) the view falls back to Welch."""
+    ratio's interval is narrow (the drift cancels) and still covers the truth. Without shared
+    labels (another experiment's blocks) the versions ran apart and get no interval."""
     drift = list(np.random.default_rng(7).normal(0.0, 0.2, size=6))
     folders = []
     for name, python, shifts, seed in (
@@ -204,8 +204,9 @@ def test_versions_that_ran_in_shared_blocks_are_paired(tmp_path: Path, synth) ->
     interleave_blocks(folders[1], [0.0] * 6, "another")  # same values, other blocks
     welch = across_versions(load_results(folders)).ratios
     assert not welch["paired"].astype(bool).any()
-    log_width = np.log(paired["ci_high"] / paired["ci_low"]).median()
-    assert log_width < np.log(welch["ci_high"] / welch["ci_low"]).median() / 2
+    assert welch["ci_low"].isna().all()  # one run per version apart: no interval, no verdict
+    # The drift (sd 0.2 in log) cancels: intervals narrower than the drift alone would make them.
+    assert np.log(paired["ci_high"] / paired["ci_low"]).median() < 0.2
     for runtime, expected in NEWER.items():
         mine = paired[paired["runtime"] == runtime]
         assert ((mine["ci_low"] <= expected) & (mine["ci_high"] >= expected)).mean() > 0.8
