@@ -28,15 +28,25 @@ def _has_output_option(args: list[str]) -> bool:
     return any(arg in ("-o", "--output") or arg.startswith("--output=") for arg in args)
 
 
+def _split_report_args(args: list[str]) -> tuple[list[str], list[str]]:
+    """``RUN ARGS --report REPORT ARGS``: what follows ``--report`` goes to the report."""
+    if "--report" not in args:
+        return args, []
+    at = args.index("--report")
+    return args[:at], args[at + 1 :]
+
+
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Run the default matrix (or ``-- ARGS`` for ``python -m benchmarks run``), then report."""
+    """Run the default matrix (or ``-- ARGS`` for ``python -m benchmarks run``), then report;
+    ``-- ARGS --report REPORT_ARGS`` passes ``REPORT_ARGS`` (e.g. ``--baseline trio``) to
+    ``python -m analysis report``."""
     _bench(session)
 
 
 def _bench(session: nox.Session) -> None:
     session.install("-e", ".[analysis]")
-    args = list(session.posargs)
+    args, report_args = _split_report_args(list(session.posargs))
     if not _has_output_option(args):
         run_dir = session.run(
             "python",
@@ -55,7 +65,8 @@ def _bench(session: nox.Session) -> None:
     if output is not None:
         # Requested vs achieved sleeps per runtime, for reading timer_bound cells (plain JSON).
         session.run("python", "-m", "benchmarks.timer_accuracy", "-o", output)
-        session.run("python", "-m", "analysis", "report", output)  # writes <output>/report/
+        # writes <output>/report/
+        session.run("python", "-m", "analysis", "report", output, *report_args)
 
 
 def _bench_on(version: str, executable: str | None) -> None:
@@ -144,8 +155,21 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Lint, then the test suite (``-- ARGS`` go to pytest)."""
+    """Lint, then the test suite on every core (``-- ARGS`` go to pytest); the 25 slowest tests
+    are listed at the end."""
     session.install("-e", ".[test]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
-    session.run("python", "-m", "pytest", *session.posargs)
+    session.run("python", "-m", "pytest", "--durations=25", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Regenerate the generated pages, then build the site: ``site/`` (``-- serve`` to preview)."""
+    session.install("-e", ".[docs]")
+    session.run("python", "-m", "benchmarks.workload_page", "docs/workloads.md")
+    session.run("python", "-m", "analysis.published_page", "docs/published.md")
+    if session.posargs[:1] == ["serve"]:
+        session.run("mkdocs", "serve", *session.posargs[1:])
+    else:
+        session.run("mkdocs", "build", "--strict", *session.posargs)

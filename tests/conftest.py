@@ -56,3 +56,26 @@ def runtime_name(request: pytest.FixtureRequest) -> str:
 def ab_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One ``ab`` environment cache for the whole session: environments are built once."""
     return tmp_path_factory.mktemp("ab-cache")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep tests that share an expensive fixture on one xdist worker (``--dist loadgroup``).
+
+    A module-scoped fixture (one real run shared by a module's tests) would otherwise be built
+    once per worker; the ``ab`` environments (``ab_cache``) are shared by every test that
+    builds one. Tests without such a fixture are spread freely over the workers.
+    """
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None or item.get_closest_marker("xdist_group") is not None:
+            continue
+        if "ab_cache" in info.names_closure:
+            item.add_marker(pytest.mark.xdist_group("ab-environments"))
+            continue
+        shared = any(
+            definition.scope in ("module", "session") and definition.baseid
+            for name in info.names_closure
+            for definition in info.name2fixturedefs.get(name, ())
+        )
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else ""))

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 #: Many small benchmarks, each with several pyperf worker processes: the run is still going
 #: when the first benchmark is merged.
-SELECTION = ["--workload", "protocol.*", "--param", "items=10", "-p", "3", "-n", "1", "-w", "0",
+SELECTION = ["--workload", "protocol.*", "--param", "items=10", "-p", "2", "-n", "1", "-w", "0",
              "-l", "1"]  # fmt: skip
 
 
