@@ -5,7 +5,8 @@
 Every session installs what it needs from pyproject.toml into its own virtualenv, so the only
 prerequisites are Python and ``pip install nox``. ``bench`` runs on the interpreter that runs
 nox; ``bench-3.10`` .. ``bench-3.13`` on that CPython, found by ``benchmarks/interpreters.py``
-(``BENCH_PYTHONS``, ``python3.X`` on PATH, pyenv, uv); ``matrix`` on every one installed.
+(``BENCH_PYTHONS``, ``python3.X`` on PATH, pyenv, uv); ``matrix`` on every one installed, all
+versions interleaved in one run.
 """
 
 from __future__ import annotations
@@ -85,21 +86,31 @@ for _interpreter in _FOUND:
     _bench_on(_interpreter.version, _interpreter.executable)
 
 
-@nox.session(python=False)
+@nox.session
 def matrix(session: nox.Session) -> None:
-    """The default matrix on every installed CPython 3.10-3.13 in turn, then one report.
+    """The default matrix on every installed CPython 3.10-3.13, interleaved, then one report.
 
-    Results go to ``results/matrix-<time>/py3.X/`` and the report across them to
-    ``results/matrix-<time>/report/``; ``-- ARGS`` go to every ``bench-3.X``.
+    One ``python -m benchmarks run --python 3.10 3.11 ...``: every (version x runtime) arm of
+    each benchmark runs in shared blocks (each version in an environment of its own), so the
+    versions view pairs the versions within blocks. Results go to
+    ``results/matrix-<time>/py3.X/`` and the report across them to
+    ``results/matrix-<time>/report/``; ``-- ARGS`` go to ``run``.
     """
     versions = interpreters.installed(_FOUND, log=session.log)
-    if not versions:
-        session.error(f"no CPython {', '.join(interpreters.VERSIONS)} found; set BENCH_PYTHONS")
+    if len(versions) < 2:
+        session.error(
+            f"a version matrix needs two of CPython {', '.join(interpreters.VERSIONS)}; "
+            f"found {', '.join(versions) or 'none'} (set BENCH_PYTHONS)"
+        )
+    if _has_output_option(list(session.posargs)):
+        session.error("matrix writes to results/matrix-<time>/; give no -o/--output")
+    session.install("-e", ".[analysis]")
     root = Path("results") / time.strftime("matrix-%Y-%m-%dT%H%M%S")
-    folders = [root / f"py{version}" for version in versions]
-    for version, folder in zip(versions, folders, strict=True):
-        session.notify(f"bench-{version}", posargs=[*session.posargs, "-o", str(folder)])
-    session.notify("report", posargs=[*map(str, folders), "-o", str(root / "report")])
+    # A failed benchmark exits 1 but the results measured are kept and still reported.
+    session.run("python", "-m", "benchmarks", "run", "--python", *versions,
+                *session.posargs, "-o", str(root), success_codes=[0, 1])  # fmt: skip
+    folders = [str(root / f"py{version}") for version in versions]
+    session.run("python", "-m", "analysis", "report", *folders, "-o", str(root / "report"))
 
 
 @nox.session

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
 from benchmarks.runtimes import DEFAULT_RUNTIMES, RUNTIMES
@@ -34,6 +35,16 @@ def run_cli(
         text=True,
         timeout=timeout,
     )
+
+
+def related(marker: str) -> list[psutil.Process]:
+    """Live processes whose command line mentions ``marker`` (a run's unique folder name)."""
+    found = []
+    for process in psutil.process_iter(["cmdline", "status"]):
+        cmdline = " ".join(process.info["cmdline"] or [])
+        if marker in cmdline and process.info["status"] != psutil.STATUS_ZOMBIE:
+            found.append(process)
+    return found
 
 
 @pytest.fixture(params=AVAILABLE_RUNTIMES)
