@@ -33,13 +33,25 @@ from typing import Any
 
 import pyperf
 
-from benchmarks import catalog, experiment, identity, interrupt, run_command, runner, scheduler
+from benchmarks import (
+    catalog,
+    count_run,
+    counting,
+    experiment,
+    identity,
+    interrupt,
+    run_command,
+    runner,
+    scheduler,
+)
 from benchmarks.environments import DEFAULT_CACHE, Environment, build_environment, parse_spec
 from benchmarks.experiment import FolderSink
 from benchmarks.fixtures import FixtureCache
+from benchmarks.measure_options import add_measure_arguments, count_settings
 from benchmarks.results import (
     LOCK_NAME,
     MANIFEST_FORMAT,
+    Cell,
     RunFolder,
     RunFolderError,
     RunLock,
@@ -81,6 +93,7 @@ def side_manifest(
     specs: Sequence[catalog.BenchmarkSpec],
     settings: Settings,
     command: Sequence[str],
+    measures: Sequence[str] = (counting.TIME,),
 ) -> dict[str, Any]:
     return {
         "format": MANIFEST_FORMAT,
@@ -92,6 +105,7 @@ def side_manifest(
         "identity": environment.identity,
         "runtimes": list(runtimes),
         "benchmarks": [spec.name for spec in specs],
+        "measures": list(measures),
         "complete": False,
         "na": [],
         "loops": {},
@@ -153,12 +167,13 @@ def open_sides(
     *,
     resume: bool = False,
     force: bool = False,
+    measures: Sequence[str] = (counting.TIME,),
 ) -> dict[str, RunFolder]:
     """Each side's locked run folder (``output/baseline``, ``output/candidate``)."""
     folders: dict[str, RunFolder] = {}
     ab_id = output.resolve().name
     for name, environment in zip(SIDES, environments, strict=True):
-        manifest = side_manifest(name, environment, runtimes, specs, settings, command)
+        manifest = side_manifest(name, environment, runtimes, specs, settings, command, measures)
         manifest["run_id"] = f"{ab_id}-{name}"
         folder = RunFolder.open(output / name, manifest, resume=resume, force=force)
         folders[name] = stack.enter_context(folder)
@@ -189,6 +204,8 @@ def run_ab(
     resume: bool = False,
     force: bool = False,
     locked: bool = False,
+    measures: Sequence[str] = (counting.TIME,),
+    count_settings: counting.CountSettings | None = None,
 ) -> int:
     """Measure the selection on both sides into ``output/baseline`` and ``output/candidate``:
     one group per benchmark x runtime, the two sides its arms. ``output`` is locked here
@@ -200,7 +217,7 @@ def run_ab(
         if not locked:
             stack.enter_context(ab_folder(output, resume, force))
         folders = open_sides(output, environments, runtimes, specs, settings, command, stack,
-                             resume=resume, force=force)  # fmt: skip
+                             resume=resume, force=force, measures=measures)  # fmt: skip
         by_side = dict(zip(SIDES, environments, strict=True))
         sink = FolderSink(
             folders, log, prepare=lambda arm, path: side_benchmark(by_side[arm.environment], path)
@@ -211,16 +228,47 @@ def run_ab(
             for runtime in runtimes
         ]
         design = run_command.design_of(list(folders.values()), output.resolve().name, list(SIDES))
+        counted = {
+            name: [
+                Cell(spec.name, runtime, spec.workload.name, spec.params, counting.INSTRUCTIONS)
+                for spec in specs
+                for runtime in runtimes
+            ]
+            if counting.INSTRUCTIONS in measures
+            else []
+            for name in SIDES
+        }
         todo, _ = experiment.plan_groups(
-            groups, sink, lambda spec, arm: na_reason(spec, arm.runtime), log
+            groups if counting.TIME in measures else [],
+            sink,
+            lambda spec, arm: na_reason(spec, arm.runtime),
+            log,
+            counted,
         )
+        failed_counts = 0
         with tempfile.TemporaryDirectory(prefix="aiter-ab-") as scratch:
             context = scheduler.Context(settings, design, Path(scratch))
             fixtures = FixtureCache(fixture_root)
             for number, group in enumerate(todo, start=1):
                 log(f"[{number}/{len(todo)}] {group.label}: A/B x{settings.processes}")
                 scheduler.measure_group(group, context, fixtures, sink)
-        return len({group.label for group, _, _ in sink.failed})
+            by_name = {spec.name: spec for spec in specs}
+            for name, environment in zip(SIDES, environments, strict=True):
+                folder = folders[name]
+                cells = [
+                    (by_name[c.benchmark], c) for c in counted[name] if c.key not in folder.done
+                ]
+                if not cells:
+                    continue
+                log(f"{name}: counting instructions")
+                tally = count_run.count_cells(
+                    folder, cells, count_settings or counting.CountSettings(), fixtures,
+                    na_reason, AB_MODE, environment.identity, Path(scratch) / f"count-{name}",
+                    python=str(environment.python), cwd=environment.source,
+                    environ=environment.worker_environ(),
+                )  # fmt: skip
+                failed_counts += tally.failed
+        return len({group.label for group, _, _ in sink.failed}) + failed_counts
 
 
 def compare_available(python: str = sys.executable) -> bool:
@@ -266,6 +314,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="continue the interrupted A/B in -o DIR: measure only what its sides lack",
     )
     existing.add_argument("--force", action="store_true", help="replace the A/B already in -o DIR")
+    add_measure_arguments(parser)
     add_settings_arguments(parser)
 
 
@@ -378,7 +427,8 @@ def command(
                 environments, output, runtimes, specs, na_reason, settings, args.fixture_root,
                 [Path(sys.executable).name, "-m", "benchmarks", *sys.argv[1:]],
                 log=lambda line: print(line, flush=True), resume=args.resume, force=args.force,
-                locked=True,
+                locked=True, measures=counting.measures_of(args.measure),
+                count_settings=count_settings(args),
             )  # fmt: skip
     except RunFolderError as exc:
         raise ValueError(str(exc)) from None
