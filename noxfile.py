@@ -5,7 +5,8 @@
 Every session installs what it needs from pyproject.toml into its own virtualenv, so the only
 prerequisites are Python and ``pip install nox``. ``bench`` runs on the interpreter that runs
 nox; ``bench-3.10`` .. ``bench-3.13`` on that CPython, found by ``benchmarks/interpreters.py``
-(``BENCH_PYTHONS``, ``python3.X`` on PATH, pyenv, uv); ``matrix`` on every one installed.
+(``BENCH_PYTHONS``, ``python3.X`` on PATH, pyenv, uv); ``matrix`` on every one installed, all
+versions interleaved in one run.
 """
 
 from __future__ import annotations
@@ -23,9 +24,25 @@ nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = True
 
 
+def _split_report_args(args: list[str]) -> tuple[list[str], list[str]]:
+    """``RUN ARGS --report REPORT ARGS``: what follows ``--report`` goes to the report."""
+    if "--report" not in args:
+        return args, []
+    at = args.index("--report")
+    return args[:at], args[at + 1 :]
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run the default matrix (or ``-- ARGS`` for ``python -m benchmarks run``), then report;
+    ``-- ARGS --report REPORT_ARGS`` passes ``REPORT_ARGS`` (e.g. ``--baseline trio``) to
+    ``python -m analysis report``."""
+    _bench(session)
+
+
 def _bench(session: nox.Session) -> None:
     session.install("-e", ".[analysis]")
-    args = list(session.posargs)
+    args, report_args = _split_report_args(list(session.posargs))
     try:
         output = run_output.output_of(args)  # as `run` reads it: -o, --output=, the last one
     except ValueError as exc:
@@ -48,13 +65,7 @@ def _bench(session: nox.Session) -> None:
     session.run("python", "-m", "benchmarks", "run", *args, success_codes=[0, 1])
     # Requested vs achieved sleeps per runtime, for reading timer_bound cells (plain JSON).
     session.run("python", "-m", "benchmarks.timer_accuracy", "-o", output)
-    session.run("python", "-m", "analysis", "report", output)  # writes <output>/report/
-
-
-@nox.session
-def bench(session: nox.Session) -> None:
-    """Run the default matrix (or ``-- ARGS`` for ``python -m benchmarks run``), then report."""
-    _bench(session)
+    session.run("python", "-m", "analysis", "report", output, *report_args)  # <output>/report/
 
 
 def _bench_on(version: str, executable: str | None) -> None:
@@ -74,21 +85,35 @@ for _interpreter in _FOUND:
     _bench_on(_interpreter.version, _interpreter.executable)
 
 
-@nox.session(python=False)
+@nox.session
 def matrix(session: nox.Session) -> None:
-    """The default matrix on every installed CPython 3.10-3.13 in turn, then one report.
+    """The default matrix on every installed CPython 3.10-3.13, interleaved, then one report.
 
-    Results go to ``results/matrix-<time>/py3.X/`` and the report across them to
-    ``results/matrix-<time>/report/``; ``-- ARGS`` go to every ``bench-3.X``.
+    One ``python -m benchmarks run --python 3.10 3.11 ...``: every (version x runtime) arm of
+    each benchmark runs in shared blocks (each version in an environment of its own), so the
+    versions view pairs the versions within blocks. Results go to
+    ``results/matrix-<time>/py3.X/`` and the report across them to
+    ``results/matrix-<time>/report/``; ``-- ARGS`` go to ``run``.
     """
     versions = interpreters.installed(_FOUND, log=session.log)
-    if not versions:
-        session.error(f"no CPython {', '.join(interpreters.VERSIONS)} found; set BENCH_PYTHONS")
+    if len(versions) < 2:
+        session.error(
+            f"a version matrix needs two of CPython {', '.join(interpreters.VERSIONS)}; "
+            f"found {', '.join(versions) or 'none'} (set BENCH_PYTHONS)"
+        )
+    try:
+        given = run_output.output_of(list(session.posargs))
+    except ValueError:
+        given = ""
+    if given is not None:
+        session.error("matrix writes to results/matrix-<time>/; give no -o/--output")
+    session.install("-e", ".[analysis]")
     root = Path("results") / time.strftime("matrix-%Y-%m-%dT%H%M%S")
-    folders = [root / f"py{version}" for version in versions]
-    for version, folder in zip(versions, folders, strict=True):
-        session.notify(f"bench-{version}", posargs=[*session.posargs, "-o", str(folder)])
-    session.notify("report", posargs=[*map(str, folders), "-o", str(root / "report")])
+    # A failed benchmark exits 1 but the results measured are kept and still reported.
+    session.run("python", "-m", "benchmarks", "run", "--python", *versions,
+                *session.posargs, "-o", str(root), success_codes=[0, 1])  # fmt: skip
+    folders = [str(root / f"py{version}") for version in versions]
+    session.run("python", "-m", "analysis", "report", *folders, "-o", str(root / "report"))
 
 
 @nox.session
@@ -133,8 +158,21 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Lint, then the test suite (``-- ARGS`` go to pytest)."""
+    """Lint, then the test suite on every core (``-- ARGS`` go to pytest); the 25 slowest tests
+    are listed at the end."""
     session.install("-e", ".[test]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
-    session.run("python", "-m", "pytest", *session.posargs)
+    session.run("python", "-m", "pytest", "--durations=25", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Regenerate the generated pages, then build the site: ``site/`` (``-- serve`` to preview)."""
+    session.install("-e", ".[docs]")
+    session.run("python", "-m", "benchmarks.workload_page", "docs/workloads.md")
+    session.run("python", "-m", "analysis.published_page", "docs/published.md")
+    if session.posargs[:1] == ["serve"]:
+        session.run("mkdocs", "serve", *session.posargs[1:])
+    else:
+        session.run("mkdocs", "build", "--strict", *session.posargs)

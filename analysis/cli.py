@@ -60,8 +60,9 @@ def parser() -> argparse.ArgumentParser:
     defaults = Settings()
     report.add_argument(
         "--baseline",
-        default=defaults.baseline,
-        help="runtime every other is compared with (default: %(default)s)",
+        default=None,
+        help=f"runtime every other is compared with (default: {defaults.baseline}, or the "
+        "first runtime measured when the results have none of it)",
     )
     report.add_argument(
         "--floor",
@@ -209,12 +210,18 @@ def run_report(args: argparse.Namespace) -> int:
     from analysis.report import build_report  # heavy imports (matplotlib) only when needed
 
     settings = Settings(
-        baseline=args.baseline,
+        baseline=args.baseline or Settings().baseline,
         confidence=args.confidence,
         floor=args.floor,
     )
     out = args.output or default_output(args.results)
-    report = build_report(args.results, out, settings, split_runs=args.split_runs)
+    report = build_report(
+        args.results,
+        out,
+        settings,
+        split_runs=args.split_runs,
+        baseline_fallback=args.baseline is None,
+    )
     for note in report.comparison.notes:
         print(f"note: {note}", file=sys.stderr)
     for run in report.comparison.results.incomplete:

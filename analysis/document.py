@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from analysis import header, layers, tables, timer
-from analysis.plots import HEATMAP, RATIOS, SCALING, Plot
+from analysis import header, headline, layers, tables, timer
+from analysis.plots import HEATMAP, RATIOS, SCALING, SUMMARY, Plot
 from analysis.stats import Comparison
 from analysis.verdict import EQUIVALENT, FASTER, INCONCLUSIVE, SLOWER, TOO_FEW
 
@@ -93,6 +93,7 @@ def _context_blocks(
     if layer is not None:
         blocks.append(TableBlock(layer))
     order = {kind: i for i, kind in enumerate((RATIOS, HEATMAP, SCALING))}
+    plots = [p for p in plots if p.kind != SUMMARY]  # the summary figure opens the report
     for family in sorted({p.family for p in plots}):
         mine = sorted((p for p in plots if p.family == family), key=lambda p: order.get(p.kind, 9))
         blocks.append(Heading(f"Figures: {family}" if family else "Figures", level + 1))
@@ -109,16 +110,28 @@ def _context_blocks(
     return blocks
 
 
+def _answer_blocks(
+    comparison: Comparison, context: str, plots: list[Plot], named: bool
+) -> list[Block]:
+    """The headline sentences of one context, then its one summary figure."""
+    blocks: list[Block] = []
+    sentences = " ".join(headline.sentences(comparison, context))
+    if sentences:
+        blocks.append(Paragraph(f"**{context}.** {sentences}" if named else sentences))
+    blocks += [FigureBlock(p) for p in plots if p.kind == SUMMARY]
+    return blocks
+
+
 def build(
     comparison: Comparison, plots: dict[str, list[Plot]], extra: Sequence[Block] = ()
 ) -> list[Block]:
-    """Every block of the report, in reading order; ``extra`` sections go before the sources."""
+    """Every block of the report, in reading order: the answer (headline sentences and one
+    figure), the tables and figures per context, ``extra`` sections, then the method (folded)
+    and the sources."""
     contexts = sorted(set(comparison.results.values["context"]))
-    blocks: list[Block] = [
-        Heading(f"{TITLE}: ratio to {comparison.settings.baseline}", 1),
-        Paragraph(header.method(comparison)),
-        Paragraph(legend(comparison)),
-    ]
+    blocks: list[Block] = [Heading(f"{TITLE}: ratio to {comparison.settings.baseline}", 1)]
+    for context in contexts:
+        blocks += _answer_blocks(comparison, context, plots.get(context, []), len(contexts) > 1)
     if comparison.notes:
         blocks.append(Items(comparison.notes, title="Notes"))
     if len(contexts) > 1:
@@ -129,11 +142,22 @@ def build(
         )
     for context in contexts:
         blocks += _context_blocks(comparison, context, plots.get(context, []), 2)
-    timers = timer.timer_table(comparison.timers)
+    timers = timer.timer_table(comparison.timers, _measured_runtimes(comparison))
     if timers is not None:
         blocks.append(Heading("Timer accuracy", 2))
         blocks.append(TableBlock(timers))
     blocks += list(extra)
+    blocks.append(Heading("Method", 2))
+    blocks.append(
+        Details(
+            "How ratios, intervals and verdicts are computed",
+            [Paragraph(header.method(comparison)), Paragraph(legend(comparison))],
+        )
+    )
     blocks.append(Heading("Source files", 2))
     blocks.append(Items(header.sources(comparison), code=True))
     return blocks
+
+
+def _measured_runtimes(comparison: Comparison) -> list[str]:
+    return sorted(set(comparison.results.values["runtime"]))

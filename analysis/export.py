@@ -9,6 +9,10 @@ import pandas as pd
 
 from analysis.stats import Comparison
 
+#: Ten significant digits: beyond any measurement's precision, and short of the last-bit noise
+#: of a float sum, so the same data writes the same bytes on any machine.
+CSV_FLOAT_FORMAT = "%.10g"
+
 
 def has_parquet() -> bool:
     return importlib.util.find_spec("pyarrow") is not None
@@ -29,7 +33,7 @@ def write_tables(comparison: Comparison, out_dir: Path) -> list[Path]:
     }
     for name, frame in frames.items():
         path = out_dir / f"{name}.csv"
-        frame.to_csv(path, index=False)
+        frame.to_csv(path, index=False, float_format=CSV_FLOAT_FORMAT)
         written.append(path)
     if has_parquet():
         path = out_dir / "results.parquet"

@@ -27,7 +27,13 @@ from analysis.stats import Comparison
 from analysis.tables import runtimes
 from analysis.verdict import EQUIVALENT, FASTER, INCONCLUSIVE, SLOWER, TOO_FEW
 
-_SHORT_VERDICTS = {EQUIVALENT: "equiv.", INCONCLUSIVE: "inconcl.", TOO_FEW: "too few"}
+_SHORT_VERDICTS = {
+    FASTER: "faster",
+    SLOWER: "slower",
+    EQUIVALENT: "equiv.",
+    INCONCLUSIVE: "inconcl.",
+    TOO_FEW: "too few",
+}
 
 # Figures are built without pyplot and saved by format; Agg keeps any pyplot use headless too.
 matplotlib.use("Agg")
@@ -50,7 +56,7 @@ class Plot:
     family: str = ""
 
 
-RATIOS, HEATMAP, SCALING = "ratios", "heatmap", "scaling"
+RATIOS, HEATMAP, SCALING, SUMMARY = "ratios", "heatmap", "scaling", "summary"
 
 
 def colours(comparison: Comparison) -> dict[str, str]:
@@ -155,14 +161,38 @@ def ratio_figure(comparison: Comparison, context: str, family: str | None = None
     return fig
 
 
+#: Tick ratios in order of preference: 1 first, then powers of two, then finer steps.
+_TICK_PREFERENCE: tuple[float, ...] = (
+    1.0, 2.0, 0.5, 4.0, 0.25, 10.0, 0.1, 1.5, 0.67, 1.25, 0.8, 3.0, 0.33, 5.0, 0.2, 1.1, 0.9,
+)  # fmt: skip
+#: At most this many tick labels on a ratio axis, so they never run together.
+_MAX_TICKS = 7
+
+
+def ratio_ticks(low: float, high: float) -> list[float]:
+    """Readable ratios to label on a log axis from ``low`` to ``high``, never crowded.
+
+    Ticks are taken in order of preference (1, powers of two, then finer steps) and a tick is
+    kept only if it is at least a seventh of the axis (in log units) away from every kept one.
+    """
+    span = math.log(high / low)
+    gap = span / _MAX_TICKS
+    kept: list[float] = []
+    for tick in _TICK_PREFERENCE:
+        if not low <= tick <= high:
+            continue
+        if all(abs(math.log(tick / other)) >= gap for other in kept):
+            kept.append(tick)
+    return sorted(kept)
+
+
 def _ratio_ticks(ax: object, ratios: pd.DataFrame) -> None:
     every = np.concatenate(
         [ratios[c].to_numpy(float) for c in ("ci_low", "ratio", "ci_high")] + [[0.95, 1.05]]
     )
-    low, high = float(np.nanmin(every)), float(np.nanmax(every))
-    ax.set_xlim(low / 1.05, high * 1.05)  # type: ignore[attr-defined]
-    candidates = [0.1, 0.2, 0.25, 0.33, 0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2, 3, 4, 5, 10]
-    ticks = [t for t in candidates if low / 1.05 <= t <= high * 1.05]
+    low, high = float(np.nanmin(every)) / 1.05, float(np.nanmax(every)) * 1.05
+    ax.set_xlim(low, high)  # type: ignore[attr-defined]
+    ticks = ratio_ticks(low, high)
     ax.set_xticks(ticks, [f"{t:g}" for t in ticks])  # type: ignore[attr-defined]
     ax.minorticks_off()  # type: ignore[attr-defined]
 
@@ -353,31 +383,92 @@ def colour_ticks(limit: float) -> list[float]:
 
 
 def _heat_text(grid: pd.DataFrame, na: pd.DataFrame, key: tuple[str, str, str]) -> str:
+    """Every cell says what it holds: the ratio and its verdict, or n/a."""
     if key in na.index:
         return "n/a"
     if key not in grid.index or pd.isna(grid.at[key, "ratio"]):
         return str(grid.at[key, "verdict"]) if key in grid.index else ""
-    text = f"{grid.at[key, 'ratio']:.2f}"
-    if grid.at[key, "verdict"] in (FASTER, SLOWER):
-        return text
-    return f"{text}\n{_SHORT_VERDICTS.get(str(grid.at[key, 'verdict']), '')}"
+    verdict = str(grid.at[key, "verdict"])
+    return f"{grid.at[key, 'ratio']:.2f}\n{_SHORT_VERDICTS.get(verdict, verdict)}"
+
+
+#: Fixed file metadata and SVG ids, so the same data gives byte-identical figures.
+_SVG_METADATA = {"Date": None, "Creator": "matplotlib"}
+_PNG_METADATA = {"Software": "matplotlib"}
+_SVG_HASH_SALT = "async-iteration-bench"
 
 
 def save(
     fig: Figure, folder: Path, stem: str, title: str, kind: str = "", family: str = ""
 ) -> Plot:
-    """Write ``stem.png`` and ``stem.svg`` into ``folder``."""
+    """Write ``stem.png`` and ``stem.svg`` into ``folder``, with no date or random id inside."""
     folder.mkdir(parents=True, exist_ok=True)
     png, svg = folder / f"{stem}.png", folder / f"{stem}.svg"
-    fig.savefig(png, dpi=110)
-    fig.savefig(svg)
+    with matplotlib.rc_context({"svg.hashsalt": _SVG_HASH_SALT}):
+        fig.savefig(png, dpi=110, metadata=_PNG_METADATA)
+        fig.savefig(svg, metadata=_SVG_METADATA)
     return Plot(title=title, png=png, svg=svg, kind=kind, family=family)
+
+
+def summary_figure(comparison: Comparison, context: str) -> Figure | None:
+    """The answer in one figure: each runtime's geometric-mean ratio to the baseline, overall
+    and per workload family, with its noise interval."""
+    geo = comparison.geomeans[comparison.geomeans["context"] == context]
+    if geo.empty:
+        return None
+    scopes = ["all", *sorted(set(geo["workload_family"]) - {"all"})]
+    others = [r for r in runtimes(comparison, context) if r in set(geo["runtime"])]
+    palette = colours(comparison)
+    baseline = comparison.settings.baseline
+    fig = Figure(figsize=(9, 1.6 + 0.5 * len(scopes) * max(1, len(others)) ** 0.5),
+                 layout="constrained")  # fmt: skip
+    ax = fig.add_subplot()
+    floor = comparison.settings.floor
+    ax.axvspan(1 - floor, 1 + floor, color="0.9", zorder=0)
+    ax.axvline(1.0, color="0.3", linewidth=1, zorder=1)
+    step = 0.7 / max(1, len(others))
+    for k, runtime in enumerate(others):
+        mine = geo[geo["runtime"] == runtime].set_index("workload_family")
+        present = [s for s in scopes if s in mine.index]
+        y = np.array([scopes.index(s) for s in present]) - 0.35 + step * (k + 0.5)
+        x = mine.loc[present, "geomean"].to_numpy(float)
+        err = _bars(
+            x,
+            mine.loc[present, "noise_low"].to_numpy(float),
+            mine.loc[present, "noise_high"].to_numpy(float),
+        )
+        ax.errorbar(x, y, xerr=err, fmt="o", color=palette[runtime], capsize=3, label=runtime)
+        for xi, yi in zip(x, y, strict=True):
+            ax.annotate(f"{xi:.2f}{fmt.TIMES}", (xi, yi), xytext=(6, 3),
+                        textcoords="offset points", fontsize=7, color=palette[runtime])  # fmt: skip
+    counts = geo.drop_duplicates("workload_family").set_index("workload_family")["benchmarks"]
+    labels = [f"{s} ({int(counts[s])} benchmarks)" for s in scopes]
+    ax.set_yticks(range(len(scopes)), labels, fontsize=9)
+    ax.set_ylim(len(scopes) - 0.5, -0.5)
+    ax.set_xscale("log")
+    every = np.concatenate([geo[c].to_numpy(float) for c in ("noise_low", "geomean", "noise_high")])
+    low = min(float(np.nanmin(every)), 0.95) / 1.08
+    high = max(float(np.nanmax(every)), 1.05) * 1.08
+    ax.set_xlim(low, high)
+    ticks = ratio_ticks(low, high)
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
+    ax.grid(axis="x", color="0.85", linewidth=0.6)
+    ax.set_xlabel(f"time per item / time on {baseline}  (log scale; < 1 is faster)")
+    ax.legend(loc="best", fontsize=8)
+    fig.suptitle(
+        f"Geometric mean of the ratio to {baseline}, with its "
+        f"{comparison.settings.confidence:.0%} noise interval",
+        fontsize=10,
+    )
+    return fig
 
 
 def draw_all(comparison: Comparison, folder: Path) -> dict[str, list[Plot]]:
     """Every figure of every context, one of each kind per workload family; keyed by context.
 
-    Files are ``<kind>-<family>[-<context>].png`` and ``.svg``.
+    Files are ``summary[-<context>]`` (the geometric means) and
+    ``<kind>-<family>[-<context>].png`` and ``.svg``.
     """
     contexts = sorted(set(comparison.results.values["context"]))
     values = comparison.results.values
@@ -386,6 +477,10 @@ def draw_all(comparison: Comparison, folder: Path) -> dict[str, list[Plot]]:
     for context in contexts:
         suffix = "" if len(contexts) == 1 else f"-{slug(context)}"
         mine: list[Plot] = []
+        summary = summary_figure(comparison, context)
+        if summary is not None:
+            title = f"Geometric mean of the ratio to {baseline}"
+            mine.append(save(summary, folder, f"{SUMMARY}{suffix}", title, SUMMARY))
         for family in sorted(set(values.loc[values["context"] == context, "workload_family"])):
             drawn = (
                 (RATIOS, ratio_figure, f"{family}: ratio to {baseline}"),

@@ -34,17 +34,28 @@ class Report:
     plots: list[plots.Plot]
 
 
+def default_baseline(results: Results, preferred: str) -> str | None:
+    """The first runtime measured, when ``preferred`` was not measured at all (else None)."""
+    measured = list(dict.fromkeys(results.values["runtime"].astype(str)))
+    if not measured or preferred in measured:
+        return None
+    return measured[0]
+
+
 def build_report(
     paths: Sequence[str | Path],
     out_dir: str | Path,
     settings: Settings | None = None,
     split_runs: bool = False,
+    baseline_fallback: bool = False,
 ) -> Report:
     """Load ``paths`` (pyperf JSON files or folders), compare, and write everything to ``out_dir``.
 
     Everything is written to a hidden folder next to ``out_dir`` first and moved into place at
     the end, so a failure leaves no partial file. Raises :class:`analysis.AnalysisError` on bad
-    input or an output folder that cannot be written.
+    input or an output folder that cannot be written. With ``baseline_fallback`` (no baseline
+    was asked for), results without the default baseline are compared with the first runtime
+    measured instead, with a note.
     """
     out = Path(out_dir)
     check_target(out)
@@ -56,8 +67,16 @@ def build_report(
     # Wall time is the headline; a run of instruction counts alone is reported on those.
     results = timed if timed is not None else counted
     assert results is not None
+    preferred = settings.baseline
+    fallback = default_baseline(results, preferred) if baseline_fallback else None
+    if fallback is not None:
+        settings = dataclasses.replace(settings, baseline=fallback)
     comparison = compare(results, settings)
     counted_comparison = None if counted is None else compare(counted, settings)
+    if fallback is not None:
+        comparison.notes.insert(
+            0, f"baseline: {fallback}, the first runtime measured ({preferred} was not measured)"
+        )
     with staged_folder(out) as staging:
         data = write_tables(comparison, staging)
         figures = plots.draw_all(comparison, staging / "plots")

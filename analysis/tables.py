@@ -174,7 +174,12 @@ def ratio_table(comparison: Comparison, context: str) -> Table:
         context,
         comparison.speed_ratios,
         f"Ratio to {settings.baseline} (time per item; below 1 is faster)",
-        [family_note(comparison, context)],
+        [
+            "Cells read: ratio (simultaneous interval) verdict; an inconclusive cell gives the "
+            "smallest difference its data could have detected. The verdicts are defined under "
+            "Method.",
+            family_note(comparison, context),
+        ],
     )
 
 
@@ -296,12 +301,9 @@ def concurrency_table(comparison: Comparison, context: str) -> Table | None:
 
 
 def _geomean_cell(row: pd.Series) -> str:
+    """One ratio, one interval (the measurement noise of these benchmarks), the count."""
     count = f"{row.benchmarks} benchmark{'s' if row.benchmarks != 1 else ''}"
-    noise = fmt.interval(row.noise_low, row.noise_high)
-    if pd.isna(row.between_low):
-        return f"{fmt.ratio(row.geomean)} · noise {noise} · {count}"
-    between = fmt.interval(row.between_low, row.between_high)
-    return f"{fmt.ratio(row.geomean)} · noise {noise} · between {between} · {count}"
+    return f"{fmt.ratio(row.geomean)} ({fmt.interval(row.noise_low, row.noise_high)}) · {count}"
 
 
 def geomean_table(comparison: Comparison, context: str) -> Table:
@@ -323,9 +325,10 @@ def geomean_table(comparison: Comparison, context: str) -> Table:
         [
             "Over the same benchmarks for every runtime: a benchmark n/a or too thin on one "
             "runtime is left out for all; controls and timer-bound cells are left out.",
-            f"noise: {confidence} interval from measurement noise, for this fixed set of "
-            f"benchmarks. between: {confidence} interval from the spread between benchmarks, "
-            "for another set of benchmarks like these.",
+            f"The interval is the {confidence} interval from measurement noise, for this fixed "
+            "set of benchmarks. How far the mean could move for another set of benchmarks like "
+            f"these (the {confidence} interval from the spread between benchmarks) is in "
+            "geomeans.csv, columns between_low and between_high.",
         ],
     )
 

@@ -45,8 +45,14 @@ def read_timer_accuracy(paths: Sequence[Path]) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=COLUMNS)
 
 
-def timer_table(frame: pd.DataFrame) -> Table | None:
-    """Requested sleep x runtime: median (minimum) achieved, and the share that woke early."""
+def timer_table(frame: pd.DataFrame, measured: Sequence[str] | None = None) -> Table | None:
+    """Requested sleep x runtime: median (minimum) achieved, and the share that woke early.
+
+    With ``measured``, only those runtimes get a column: a runtime the run did not benchmark
+    has no cell to explain.
+    """
+    if measured is not None:
+        frame = frame[frame["runtime"].isin(list(measured))]
     if frame.empty:
         return None
     frame = frame.assign(

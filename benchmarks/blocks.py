@@ -29,6 +29,12 @@ CYCLE_BLOCKS = 12
 ORDER_DESIGN = "williams"
 #: The run metadata key (read by the analysis as ``analysis.evidence.BLOCK``).
 BLOCK_KEY = "interleave_block"
+#: Run metadata: the arm a worker belongs to (``asyncio``, ``baseline``, ``py3.12/trio``).
+ARM_KEY = "interleave_arm"
+#: Run metadata: the worker's position in its block (0 ran first).
+POSITION_KEY = "interleave_position"
+#: Run metadata: the seed of the order design the worker's block was drawn from.
+SEED_KEY = "interleave_seed"
 
 
 def williams_square(arm_count: int) -> list[list[int]]:
@@ -98,11 +104,25 @@ def block_label(run_id: str, benchmark: str, block: int) -> str:
     return f"{run_id}|{benchmark}|{block}"
 
 
-def stamp(worker_file: Path, label: str) -> None:
-    """Record ``label`` as the block of every run in a worker's pyperf file (in place)."""
+def stamp(
+    worker_file: Path,
+    label: str,
+    arm: str | None = None,
+    position: int | None = None,
+    seed: int | None = None,
+) -> None:
+    """Record ``label`` as the block of every run in a worker's pyperf file (in place), with
+    the worker's arm, its position in the block and the design seed when given."""
+    metadata: dict[str, str | int] = {BLOCK_KEY: label}
+    if arm is not None:
+        metadata[ARM_KEY] = arm
+    if position is not None:
+        metadata[POSITION_KEY] = position
+    if seed is not None:
+        metadata[SEED_KEY] = str(seed)
     suite = pyperf.BenchmarkSuite.load(str(worker_file))
     for benchmark in suite.get_benchmarks():
-        benchmark.update_metadata({BLOCK_KEY: label})
+        benchmark.update_metadata(metadata)
     suite.dump(str(worker_file), replace=True)
 
 

@@ -35,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks import identity
+from benchmarks import identity, interrupt
 from benchmarks.harness import SLOWDOWN_ENV, parse_slowdown
 
 #: The keys a SPEC item may have.
@@ -123,8 +123,10 @@ class Environment:
 
 
 def _run(command: list[str], what: str, cwd: Path | None = None) -> str:
+    """Run one step of a build in its own process group (ended, with everything it started,
+    if the build is stopped: :func:`benchmarks.interrupt.run_child`)."""
     try:
-        completed = subprocess.run(command, capture_output=True, text=True, cwd=cwd)
+        completed = interrupt.run_child(command, capture_stdout=True, cwd=cwd)
     except OSError as exc:
         raise SpecError(f"{what}: {exc}") from None
     if completed.returncode != 0:
@@ -275,8 +277,12 @@ def build_environment(
     else:
         log(f"building {venv.name} for {spec.text or 'the working tree'} with {interpreter}")
         shutil.rmtree(venv, ignore_errors=True)
-        create_venv(interpreter, venv, source, spec.pip)
-        ready.write_text(spec.text + "\n", encoding="utf-8")
+        try:
+            create_venv(interpreter, venv, source, spec.pip)
+            ready.write_text(spec.text + "\n", encoding="utf-8")
+        except BaseException:  # a stopped or failed build leaves no half-built environment
+            shutil.rmtree(venv, ignore_errors=True)
+            raise
     python = venv_python(venv)
     version = _run(
         [str(python), "-c", "import platform; print(platform.python_version())"], "python"

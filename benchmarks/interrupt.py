@@ -123,8 +123,8 @@ def run_child(
     env: Mapping[str, str] | None = None,
     stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``command`` in its own process group (``stdin``: text for its standard input); end
-    the whole group if anything stops us."""
+    """Run ``command`` in its own process group (in ``cwd``, with ``env`` when given;
+    ``stdin``: text for its standard input); end the whole group if anything stops us."""
     process = subprocess.Popen(
         command,
         stdin=None if stdin is None else subprocess.PIPE,

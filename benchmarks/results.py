@@ -377,6 +377,8 @@ class RunFolder:
             na=recorded,
             loops=previous.get("loops", {}),
         )
+        if "design" in previous:  # the order design (its seed) of the run continued
+            self.manifest["design"] = previous["design"]
 
     def _measured(self, runtime: str, measure: str = TIME_MEASURE) -> list[str]:
         path = suite_path(self.path, runtime, measure)
@@ -446,9 +448,12 @@ class RunFolder:
             write_manifest(self.path, self.manifest)
 
     def merge(self, cell: Cell, measured_file: Path) -> None:
-        """Merge a freshly measured benchmark into its runtime's suite file."""
+        """Merge a freshly measured benchmark into its runtime's suite file (a cell measured
+        again loses what was recorded of it before)."""
         with self._writing():
             merge_benchmark(self.path, cell.runtime, measured_file, cell.measure)
+            na = self.manifest["na"]
+            na[:] = [c for c in na if cell_key(c) != cell.key]
             self._settle(cell)
             write_manifest(self.path, self.manifest)
 

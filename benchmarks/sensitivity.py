@@ -36,7 +36,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from benchmarks import cli, identity, interleave
+from benchmarks import cli, identity, interleave, interrupt
 from benchmarks.environments import DEFAULT_CACHE, build_environment, parse_spec
 from benchmarks.fixtures import DEFAULT_FIXTURE_ROOT
 from benchmarks.identity import SUITE_SOURCE
@@ -194,7 +194,16 @@ def markdown(figures: dict[str, dict[str, Any]], header: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:  # stopped like run and ab: children ended, scratch removed, manifests kept
+        with interrupt.signals_stop_the_run():
+            return calibrate(build_parser().parse_args(argv))
+    except (KeyboardInterrupt, interrupt.Interrupted) as stop:
+        print("interrupted: the pairs measured so far are kept", file=sys.stderr)
+        return stop.exit_code if isinstance(stop, interrupt.Interrupted) else 130
+
+
+def calibrate(args: argparse.Namespace) -> int:
+    """The pairs, their judgements and the figures (``main`` without the signal handling)."""
     if not args.workload:
         args.workload = list(DEFAULT_WORKLOADS)
     if not args.runtime:
@@ -210,6 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         spec = parse_spec(args.spec)
         if args.pairs < 1:
             raise ValueError("--pairs must be at least 1")
+        interleave.check_compare_options(args.compare_option)
         base = build_environment(spec, SUITE_SOURCE, args.cache or SUITE_SOURCE / DEFAULT_CACHE)
     except ValueError as exc:
         cli.fail(str(exc))

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
 from benchmarks.runtimes import DEFAULT_RUNTIMES, RUNTIMES
@@ -36,6 +37,17 @@ def run_cli(
     )
 
 
+def related(marker: str) -> list[psutil.Process]:
+    """Live processes whose command line mentions ``marker`` (a run's unique folder, e.g. its
+    scratch folder in TMPDIR)."""
+    found = []
+    for process in psutil.process_iter(["cmdline", "status"]):
+        cmdline = " ".join(process.info["cmdline"] or [])
+        if marker in cmdline and process.info["status"] != psutil.STATUS_ZOMBIE:
+            found.append(process)
+    return found
+
+
 @pytest.fixture(params=AVAILABLE_RUNTIMES)
 def runtime_name(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -45,3 +57,26 @@ def runtime_name(request: pytest.FixtureRequest) -> str:
 def ab_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One ``ab`` environment cache for the whole session: environments are built once."""
     return tmp_path_factory.mktemp("ab-cache")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep tests that share an expensive fixture on one xdist worker (``--dist loadgroup``).
+
+    A module-scoped fixture (one real run shared by a module's tests) would otherwise be built
+    once per worker; the ``ab`` environments (``ab_cache``) are shared by every test that
+    builds one. Tests without such a fixture are spread freely over the workers.
+    """
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None or item.get_closest_marker("xdist_group") is not None:
+            continue
+        if "ab_cache" in info.names_closure:
+            item.add_marker(pytest.mark.xdist_group("ab-environments"))
+            continue
+        shared = any(
+            definition.scope in ("module", "session") and definition.baseid
+            for name in info.names_closure
+            for definition in info.name2fixturedefs.get(name, ())
+        )
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else ""))

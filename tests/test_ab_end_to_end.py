@@ -12,6 +12,7 @@ from pathlib import Path
 import pyperf
 import pytest
 
+from benchmarks import blocks
 from benchmarks.interleave import compare_available
 from tests.conftest import REPO_ROOT, run_cli
 
@@ -82,6 +83,18 @@ def test_same_commit_twice(tmp_path: Path, cache: Path) -> None:
     manifest = json.loads((out / "candidate" / "manifest.json").read_text())
     assert manifest["complete"] is True and manifest["na"] == []
     assert manifest["ab"]["side"] == "candidate" and manifest["ab"]["order"] == "williams"
+    assert manifest["design"]["arms"] == ["baseline", "candidate"]
+    # Every block holds one worker of each side, in the order the recorded seed gives.
+    for block in range(PROCESSES):
+        first = blocks.worker_order(2, block, manifest["design"]["seed"])[0]
+        positions = {
+            name: [r.get_metadata()[blocks.POSITION_KEY] for r in bench.get_runs()][block]
+            for name, bench in (("baseline", baseline), ("candidate", candidate))
+        }
+        assert positions == {
+            ("baseline", "candidate")[first]: 0,
+            ("baseline", "candidate")[1 - first]: 1,
+        }
     assert manifest["identity"]["suite_commit"] == head()
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 import pyperf
 import pytest
 
-from benchmarks import interleave
+from benchmarks import blocks, interleave
 from benchmarks.environments import Spec, SpecError, parse_spec, resolve_commit, resolve_python
 from tests.conftest import REPO_ROOT
 
@@ -75,6 +76,26 @@ def test_settings_fast_halves_processes_and_bad_values_are_refused() -> None:
         interleave.settings_from(namespace(values=0))
 
 
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"processes": 0}, "--processes must be at least 1, not 0"),
+        ({"processes": -3}, "--processes must be at least 1"),
+        ({"min_time": float("nan")}, "--min-time must be a number of seconds above 0, not nan"),
+        ({"min_time": float("inf")}, "--min-time must be a number"),
+        ({"min_time": -1.0}, "--min-time must be"),
+        ({"loops": 0}, "--loops must be at least 1"),
+        ({"warmups": -1}, "--warmups must be at least 0"),
+    ],
+)
+def test_settings_no_worker_can_run_with_are_bad_input(
+    given: dict[str, object], message: str
+) -> None:
+    """Issue 16, item 9: ``ab -p 0`` ran 12 processes, ``--min-time nan`` calibrated to 1."""
+    with pytest.raises(ValueError, match=re.escape(message)):
+        interleave.settings_from(namespace(**given))
+
+
 def test_worker_files_of_a_side_merge_into_one_benchmark(tmp_path: Path) -> None:
     files = []
     for index in range(3):
@@ -87,6 +108,6 @@ def test_worker_files_of_a_side_merge_into_one_benchmark(tmp_path: Path) -> None
         path = tmp_path / f"w{index}.json"
         pyperf.Benchmark([run]).dump(str(path))
         files.append(path)
-    merged = interleave.merged_benchmark(files)
+    merged = blocks.merged_benchmark(files)
     assert merged.get_nrun() == 3
     assert len(merged.get_values()) == 6

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from benchmarks import catalog, cli
+from benchmarks import catalog, cli, scheduler
 from benchmarks.harness import time_batch
 from benchmarks.runtimes import DEFAULT_RUNTIMES, RUNTIMES, Runtime
 from benchmarks.workload import Case
@@ -121,10 +121,9 @@ def test_failure_reason_prefers_the_workload_error() -> None:
         "benchmarks.workload.WrongResult: x returned 1, expected 2\n"
         "RuntimeError: /usr/bin/python failed with exit code 1\n"
     )
-    assert (
-        cli.failure_reason(stderr, 1) == "benchmarks.workload.WrongResult: x returned 1, expected 2"
-    )
-    assert cli.failure_reason("", 3) == "runner exited with code 3"
+    expected = "benchmarks.workload.WrongResult: x returned 1, expected 2"
+    assert scheduler.failure_reason(stderr, 1) == expected
+    assert scheduler.failure_reason("", 3) == "runner exited with code 3"
 
 
 NEW_RUNTIMES = ("rloop", "asyncio-eager", "uvloop-eager")

@@ -83,7 +83,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     count_run(first, AVAILABLE_RUNTIMES)
     count_run(again, AVAILABLE_RUNTIMES)
     cost = counting.spin_cost(sys.executable, root, cwd=REPO_ROOT)
-    base = min(per_item(first, runtime, SLOWED) for runtime in AVAILABLE_RUNTIMES)
+    # At least INJECTED on the runtime with the most instructions per item (more on the others).
+    base = max(per_item(first, runtime, SLOWED) for runtime in AVAILABLE_RUNTIMES)
     work = {SLOWED: counting.work_for_slowdown(base, INJECTED * 1.5, cost)}
     count_run(slowed, AVAILABLE_RUNTIMES, {"AITER_BENCH_INJECT_WORK": json.dumps(work)})
     return {"first": first, "again": again, "slowed": slowed, "root": root}
@@ -111,4 +112,4 @@ def test_one_percent_more_work_is_flagged_on_every_runtime_and_nothing_else(
     assert flagged == {(SLOWED, runtime) for runtime in AVAILABLE_RUNTIMES}
     for row in rows:
         if row["benchmark"] == SLOWED:
-            assert 1.01 < row["ratio"] < 1.03, row
+            assert 1.005 < row["ratio"] < 1.06, (row["runtime"], row["ratio"])

@@ -84,6 +84,8 @@ def test_stale_building_folders_are_removed_by_the_next_run(
         folder.mkdir(parents=True)
         (folder / "data.bin").write_bytes(b"x" * 1000)
     monkeypatch.setattr(cli, "run_one", StubRunner())
+    # Through the stub, as in test_run_folder: no real worker process is started.
+    monkeypatch.setattr(cli, "measure_interleaved", cli.measure_apart)
     monkeypatch.setattr(cli, "check_pyperf_arguments", lambda args: None)
     args = ["run", "--workload", "protocol.sync_reference", "--param", "items=10"]
     assert cli.main([*args, "--fixture-root", str(root), "-o", str(tmp_path / "run")]) == 0

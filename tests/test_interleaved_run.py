@@ -63,12 +63,16 @@ def test_a_run_interleaves_runtimes_in_blocks(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "interleaved" in completed.stdout
     when: dict[str, dict[str, str]] = {}  # block -> runtime -> start date
+    where: dict[str, dict[str, int]] = {}  # block -> runtime -> position in the block
     for runtime in AVAILABLE_RUNTIMES:
         (benchmark,) = pyperf.BenchmarkSuite.load(str(out / f"{runtime}.json")).get_benchmarks()
         assert benchmark.get_nrun() == 3
         for run in benchmark.get_runs():
             metadata = run.get_metadata()
             when.setdefault(metadata[blocks.BLOCK_KEY], {})[runtime] = metadata["date"]
+            where.setdefault(metadata[blocks.BLOCK_KEY], {})[runtime] = metadata[
+                blocks.POSITION_KEY
+            ]
     run_id = json.loads((out / "manifest.json").read_text())["run_id"]  # unique, not "run"
     assert run_id != "run"
     assert sorted(when) == [f"{run_id}|protocol.sync_reference[items=10]|{b}" for b in range(3)]
@@ -77,13 +81,13 @@ def test_a_run_interleaves_runtimes_in_blocks(tmp_path: Path) -> None:
         assert sorted(block) == sorted(AVAILABLE_RUNTIMES)
     for earlier, later in itertools.pairwise(ordered):  # blocks run one after another
         assert max(earlier.values()) < min(later.values())
-    # The order in each block is the balanced random design seeded by the run id (unique per
-    # run), so which runtime goes first is checked against that design, not a fixed rotation.
-    manifest = json.loads((out / "manifest.json").read_text())
-    lanes = [r for r in manifest["runtimes"] if r in AVAILABLE_RUNTIMES]
-    seed = blocks.design_seed(f"{run_id}|protocol.sync_reference[items=10]")
-    for index, block in enumerate(ordered):
-        expected = [lanes[i] for i in blocks.worker_order(len(lanes), index, seed)]
-        assert sorted(block, key=block.__getitem__) == expected
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["interleaved"] is True
+    design = manifest["design"]
+    assert design["order"] == "williams"
+    for block, label in enumerate(sorted(when)):  # the recorded seed gives the order that ran
+        expected = blocks.worker_order(len(AVAILABLE_RUNTIMES), block, design["seed"])
+        ran = sorted(where[label], key=where[label].__getitem__)
+        assert ran == [AVAILABLE_RUNTIMES[i] for i in expected]
+        dates = [when[label][runtime] for runtime in ran]
+        assert dates == sorted(dates)  # positions are the order the workers started in

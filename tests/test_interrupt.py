@@ -10,27 +10,16 @@ import sys
 import time
 from pathlib import Path
 
-import psutil
 import pytest
 
-from tests.conftest import AVAILABLE_RUNTIMES, REPO_ROOT
+from tests.conftest import AVAILABLE_RUNTIMES, REPO_ROOT, related
 
 pytestmark = pytest.mark.slow
 
 #: Many small benchmarks, each with several pyperf worker processes: the run is still going
 #: when the first benchmark is merged.
-SELECTION = ["--workload", "protocol.*", "--param", "items=10", "-p", "3", "-n", "1", "-w", "0",
+SELECTION = ["--workload", "protocol.*", "--param", "items=10", "-p", "2", "-n", "1", "-w", "0",
              "-l", "1"]  # fmt: skip
-
-
-def related(marker: str) -> list[psutil.Process]:
-    """Live processes whose command line mentions ``marker`` (the run's unique scratch folder)."""
-    found = []
-    for process in psutil.process_iter(["cmdline", "status"]):
-        cmdline = " ".join(process.info["cmdline"] or [])
-        if marker in cmdline and process.info["status"] != psutil.STATUS_ZOMBIE:
-            found.append(process)
-    return found
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])

@@ -19,7 +19,7 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from benchmarks import catalog, cli, interrupt, results
+from benchmarks import cli, interrupt, results, run_command, scheduler
 from benchmarks.results import LOCK_NAME, RunLock
 from tests.conftest import AVAILABLE_RUNTIMES, REPO_ROOT
 
@@ -30,41 +30,51 @@ TWO_NAMES = [BENCHMARK, "protocol.sync_reference[items=1000]"]
 
 
 class StubRunner:
-    """Stands in for ``run_one``: writes ``values`` values, or fails on ``fail_on`` runtimes."""
+    """Stands in for the time measure (:class:`benchmarks.scheduler.Measure`): writes ``values``
+    values per arm, or fails on ``fail_on`` runtimes."""
+
+    name = "stub"
+    needs_loops = False
 
     def __init__(self, values: int = 9, fail_on: Sequence[str] = ()) -> None:
         self.values = values
         self.fail_on = set(fail_on)
         self.calls: list[tuple[str, str]] = []
 
-    def __call__(
+    def measure_group(
         self,
-        spec: catalog.BenchmarkSpec,
-        runtime: str,
+        group: scheduler.Group,
+        context: scheduler.Context,
         fixture_dir: Path | None,
-        run_id: str,
-        mode: str,
-        pyperf_args: Sequence[str],
-        measured_file: Path,
-    ) -> str | None:
-        self.calls.append((spec.name, runtime))
-        if runtime in self.fail_on:
-            return "benchmarks.workload.WrongResult: stub failure"
-        metadata = {"name": spec.name, "unit": "second", "runtime": runtime, "item_unit": "item"}
-        run = pyperf.Run(
-            [1e-6 * (i + 1) for i in range(self.values)], metadata=metadata, collect_metadata=False
-        )
-        pyperf.BenchmarkSuite([pyperf.Benchmark([run])]).dump(str(measured_file))
-        return None
+        loops: int | None,
+    ) -> dict[str, scheduler.Outcome]:
+        outcomes: dict[str, scheduler.Outcome] = {}
+        for index, arm in enumerate(group.arms):
+            spec, runtime = group.spec, arm.runtime
+            self.calls.append((spec.name, runtime))
+            if runtime in self.fail_on:
+                outcomes[arm.name] = "benchmarks.workload.WrongResult: stub failure"
+                continue
+            metadata = {"name": spec.name, "unit": "second", "runtime": runtime,
+                        "item_unit": "item"}  # fmt: skip
+            run = pyperf.Run(
+                [1e-6 * (i + 1) for i in range(self.values)],
+                metadata=metadata,
+                collect_metadata=False,
+            )
+            measured_file = context.scratch / f"stub-{index}.json"
+            pyperf.BenchmarkSuite([pyperf.Benchmark([run])]).dump(str(measured_file), replace=True)
+            outcomes[arm.name] = measured_file
+        return outcomes
 
 
 @pytest.fixture
 def stub(monkeypatch: pytest.MonkeyPatch) -> Callable[..., StubRunner]:
     def install(values: int = 9, fail_on: Sequence[str] = ()) -> StubRunner:
         runner = StubRunner(values, fail_on)
-        monkeypatch.setattr(cli, "run_one", runner)
-        # Each runtime through the stub, one after another, instead of interleaved workers.
-        monkeypatch.setattr(cli, "measure_interleaved", cli.measure_apart)
+        monkeypatch.setattr(
+            run_command, "choose_measure", lambda args: (runner, scheduler.Settings())
+        )
         # pyperf allows one Runner per process; the real command checks options with one.
         monkeypatch.setattr(cli, "check_pyperf_arguments", lambda args: None)
         return runner
@@ -145,31 +155,26 @@ def test_resume_measures_only_what_the_manifest_lacks(
     tmp_path: Path, stub: Callable[..., StubRunner], capsys: pytest.CaptureFixture[str]
 ) -> None:
     run = tmp_path / "run"
-    first = stub(values=9, fail_on=["trio"])
+    stub(values=9, fail_on=["trio"])
 
-    # Stop the run after two measured cells, as SIGINT would.
-    calls: list[int] = []
+    # Stop the run as SIGINT would, when the second benchmark is about to be merged.
     original = results.RunFolder.merge
 
     def merge_then_stop(self: results.RunFolder, cell: results.Cell, measured: Path) -> None:
-        original(self, cell, measured)
-        calls.append(1)
-        if len(calls) == 2:
+        if cell.benchmark == TWO_NAMES[1]:
             raise interrupt.Interrupted(signal.SIGINT)
+        original(self, cell, measured)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(results.RunFolder, "merge", merge_then_stop)
         assert main(*TWO, "-o", str(run)) == 130
     interrupted = json.loads((run / "manifest.json").read_text())
     assert interrupted["complete"] is False
-    done = first.calls
-    # The first benchmark ran on every runtime (trio failing), then the run stopped at its
-    # second merge: what was merged is kept, everything else is missing.
-    assert sorted(done) == sorted((TWO_NAMES[0], r) for r in AVAILABLE_RUNTIMES)
-    merged = [(TWO_NAMES[0], r) for r in interrupted["runtimes"] if r != "trio"][:2]
+    # The first benchmark is done on every runtime (trio failing); of the second, nothing was
+    # kept: everything of it is missing.
+    merged = [(TWO_NAMES[0], r) for r in AVAILABLE_RUNTIMES if r != "trio"]
     missing = {(c["benchmark"], c["runtime"]) for c in interrupted["missing"]}
-    everything = {(name, r) for name in TWO_NAMES for r in AVAILABLE_RUNTIMES}
-    assert missing == everything - set(merged)
+    assert missing == {(TWO_NAMES[1], r) for r in AVAILABLE_RUNTIMES}
     done = merged
     kept = {r: values_of(run, r) for r in AVAILABLE_RUNTIMES if (run / f"{r}.json").exists()}
     capsys.readouterr()
@@ -187,6 +192,35 @@ def test_resume_measures_only_what_the_manifest_lacks(
         assert {name: now[name] for name in benchmarks} == benchmarks
     failed = [(c["benchmark"], c["runtime"]) for c in manifest["na"] if c["kind"] == "failed"]
     assert len(failed) == len(set(failed)) == 2  # each trio cell recorded once
+
+
+def test_resume_measures_a_partly_kept_benchmark_again_on_every_runtime(
+    tmp_path: Path, stub: Callable[..., StubRunner], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The arms of a block must have run together: a benchmark stopped after one runtime was
+    merged is measured again on all its runtimes, replacing what was kept of it."""
+    run = tmp_path / "run"
+    stub(values=9)
+    original = results.RunFolder.merge
+    merges: list[results.Cell] = []
+
+    def merge_once(self: results.RunFolder, cell: results.Cell, measured: Path) -> None:
+        if merges:
+            raise interrupt.Interrupted(signal.SIGTERM)
+        merges.append(cell)
+        original(self, cell, measured)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(results.RunFolder, "merge", merge_once)
+        assert main(*SELECTION, "-o", str(run)) == 143
+    (first,) = merges
+    assert len(values_of(run, first.runtime)[BENCHMARK]) == 9
+    capsys.readouterr()
+    second = stub(values=5)
+    assert main(*SELECTION, "--resume", "-o", str(run)) == 0
+    assert sorted(second.calls) == sorted((BENCHMARK, r) for r in AVAILABLE_RUNTIMES)
+    for runtime in AVAILABLE_RUNTIMES:  # every runtime from the same, second, set of blocks
+        assert len(values_of(run, runtime)[BENCHMARK]) == 5
 
 
 @pytest.mark.parametrize(

@@ -195,6 +195,24 @@ def standard_run(make_run: Callable[..., Path]) -> Path:
     return make_run(standard_specs(), name="2026-11-24_py3.11_bench-host", na=STANDARD_NA)
 
 
+@pytest.fixture
+def small_run(make_run: Callable[..., Path]) -> Path:
+    """Two runtimes, one benchmark: the cheapest run a whole report (three figures) is made of,
+    for tests of where and how a report is written rather than of what it says."""
+    specs = [
+        Spec(runtime, "protocol.class_iterator", {"items": 1000}, shift=shift)
+        for runtime, shift in (("asyncio", 1.0), ("trio", 1.3))
+    ]
+    return make_run(specs, name="2026-11-24_py3.11_small")
+
+
+@pytest.fixture(scope="module")
+def shared_standard_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The standard run, written once per test module, for tests that only read it."""
+    folder = tmp_path_factory.mktemp("shared") / "2026-11-24_py3.11_bench-host"
+    return write_run(folder, standard_specs(), na=STANDARD_NA)
+
+
 class Synth:
     """The helpers above, handed to tests as the ``synth`` fixture (tests never import conftest)."""
 

@@ -78,10 +78,24 @@ def test_corrupt_manifest(capsys, standard_run, tmp_path):
     assert_one_line_error(code, err, "manifest.json")
 
 
-def test_baseline_not_measured(capsys, make_run, synth, tmp_path):
+def test_baseline_asked_for_but_not_measured(capsys, make_run, synth, tmp_path):
     folder = make_run([synth.Spec("trio", "w.x"), synth.Spec("uvloop", "w.x")])
-    code, _, err = run_main(capsys, str(folder), "-o", str(tmp_path / "out"))
+    code, _, err = run_main(
+        capsys, str(folder), "-o", str(tmp_path / "out"), "--baseline", "asyncio"
+    )
     assert_one_line_error(code, err, "baseline runtime 'asyncio'", "trio, uvloop", "--baseline")
+
+
+def test_without_the_default_baseline_the_first_runtime_measured_is_the_baseline(
+    capsys, make_run, synth, tmp_path
+):
+    folder = make_run([synth.Spec("trio", "w.x"), synth.Spec("uvloop", "w.x", shift=1.3)])
+    code, _, err = run_main(capsys, str(folder), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    assert "baseline: trio, the first runtime measured (asyncio was not measured)" in err
+    markdown = (tmp_path / "out" / "report.md").read_text()
+    assert markdown.startswith("# Async runtime benchmarks: ratio to trio")
+    assert "uvloop takes 1.3" in markdown
 
 
 def test_no_common_baseline_across_machines(capsys, tmp_path, synth):
@@ -104,16 +118,16 @@ def test_bad_settings(capsys, standard_run, tmp_path):
     assert_one_line_error(code, err, "confidence")
 
 
-def test_success_writes_into_default_folder(capsys, standard_run):
-    code, out, _ = run_main(capsys, str(standard_run))
+def test_success_writes_into_default_folder(capsys, small_run):
+    code, out, _ = run_main(capsys, str(small_run))
     assert code == 0
-    assert (standard_run / "report" / "report.md").is_file()
+    assert (small_run / "report" / "report.md").is_file()
     assert "wrote" in out
     # Running again over the same folder ignores the report it wrote.
-    assert main(["report", str(standard_run)]) == 0
+    assert main(["report", str(small_run)]) == 0
 
 
-def test_python_dash_m(standard_run, tmp_path):
+def test_python_dash_m(small_run, tmp_path):
     out = tmp_path / "out"
     proc = subprocess.run(
         [
@@ -121,7 +135,7 @@ def test_python_dash_m(standard_run, tmp_path):
             "-m",
             "analysis",
             "report",
-            str(standard_run),
+            str(small_run),
             "-o",
             str(out),
         ],

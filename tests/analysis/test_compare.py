@@ -135,6 +135,7 @@ def test_different_machines_are_refused_unless_allowed(capsys, tmp_path, synth):
     synth.write_run(tmp_path / "b", [synth.Spec("asyncio", "protocol.a")], hostname="beta")
     code, _, err = run(capsys, tmp_path / "a", tmp_path / "b")
     assert code == 2 and "different machines" in err and len(err.strip().splitlines()) == 1
+    assert "python -m benchmarks ab" in err and "--measure instructions" in err  # what to do
     assert run(capsys, tmp_path / "a", tmp_path / "b", "--allow-different-machines")[0] == 0
 
 

@@ -85,11 +85,11 @@ def test_output_path_errors_are_one_line(
 def test_a_full_disk_leaves_no_partial_file_and_keeps_the_old_report(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-    standard_run: Path,
+    small_run: Path,
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "report"
-    assert main(["report", str(standard_run), "-o", str(out)]) == 0
+    assert main(["report", str(small_run), "-o", str(out)]) == 0
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     capsys.readouterr()
 
@@ -98,24 +98,24 @@ def test_a_full_disk_leaves_no_partial_file_and_keeps_the_old_report(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", full_disk)
-    code, _, err = run_main(capsys, "report", str(standard_run), "-o", str(out))
+    code, _, err = run_main(capsys, "report", str(small_run), "-o", str(out))
     assert one_error_line(code, err) == f"error: cannot write to {out}: No space left on device"
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before  # the previous report, whole; no 0-byte results.csv
-    assert sorted(os.listdir(tmp_path)) == sorted([standard_run.name, "report"])  # no staging
+    assert sorted(os.listdir(tmp_path)) == sorted([small_run.name, "report"])  # no staging
 
     fresh = tmp_path / "fresh"
-    code, _, err = run_main(capsys, "report", str(standard_run), "-o", str(fresh))
+    code, _, err = run_main(capsys, "report", str(small_run), "-o", str(fresh))
     assert code == 2 and not fresh.exists()
 
 
 def test_a_report_into_a_folder_with_other_files_keeps_them(
-    capsys: pytest.CaptureFixture[str], standard_run: Path
+    capsys: pytest.CaptureFixture[str], small_run: Path
 ) -> None:
     # -o on the run folder itself: the report's files join the run's, which stay.
-    before = sorted(os.listdir(standard_run))
-    assert main(["report", str(standard_run), "-o", str(standard_run)]) == 0
-    after = set(os.listdir(standard_run))
+    before = sorted(os.listdir(small_run))
+    assert main(["report", str(small_run), "-o", str(small_run)]) == 0
+    after = set(os.listdir(small_run))
     assert set(before) <= after and {"report.md", "results.csv", "plots"} <= after
     assert not [name for name in after if name.startswith(".")]
 

@@ -13,13 +13,14 @@ from analysis.load import load_results
 from analysis.plots import colour_ticks
 
 
-@pytest.fixture
-def report(standard_run, tmp_path):
-    return build_report([standard_run], tmp_path / "out", Settings())
+@pytest.fixture(scope="module")
+def report(shared_standard_run, tmp_path_factory):
+    """One report of the standard run, built once and read by every test of this module."""
+    return build_report([shared_standard_run], tmp_path_factory.mktemp("report") / "out")
 
 
-def test_every_output_is_written(report, tmp_path):
-    out = tmp_path / "out"
+def test_every_output_is_written(report):
+    out = report.markdown.parent
     for name in (
         "report.md",
         "report.html",
@@ -33,7 +34,7 @@ def test_every_output_is_written(report, tmp_path):
     ):
         assert (out / name).is_file(), name
     stems = {p.png.stem for p in report.plots}
-    assert stems == {
+    assert stems == {"summary"} | {
         f"{kind}-{family}"
         for kind in ("ratios", "heatmap", "scaling")
         for family in ("io", "protocol")
@@ -43,7 +44,8 @@ def test_every_output_is_written(report, tmp_path):
         assert b"<svg" in plot.svg.read_bytes()[:1000]
 
 
-def test_every_benchmark_and_runtime_appears(report, standard_run):
+def test_every_benchmark_and_runtime_appears(report, shared_standard_run):
+    standard_run = shared_standard_run
     markdown = report.markdown.read_text()
     page = report.html.read_text()
     values = load_results([standard_run]).values
@@ -57,7 +59,8 @@ def test_every_benchmark_and_runtime_appears(report, standard_run):
         assert f"| {runtime} |" in markdown or f" {runtime} |" in markdown
 
 
-def test_header_names_machine_python_libraries_and_sources(report, standard_run):
+def test_header_names_machine_python_libraries_and_sources(report, shared_standard_run):
+    standard_run = shared_standard_run
     markdown = report.markdown.read_text()
     for text in (
         "bench-host",
@@ -96,13 +99,14 @@ def test_html_is_self_contained(report):
     assert 'class="v-slower"' in page and 'class="v-faster"' in page
 
 
-def test_csv_is_the_tidy_data(report, tmp_path, standard_run):
-    csv = pd.read_csv(tmp_path / "out" / "results.csv")
+def test_csv_is_the_tidy_data(report, shared_standard_run):
+    standard_run, out = shared_standard_run, report.markdown.parent
+    csv = pd.read_csv(out / "results.csv")
     assert len(csv) == len(load_results([standard_run]).values)
     assert {"runtime", "workload", "value", "source_file", "param_items"} <= set(csv.columns)
-    parquet = pd.read_parquet(tmp_path / "out" / "results.parquet")
+    parquet = pd.read_parquet(out / "results.parquet")
     assert len(parquet) == len(csv)
-    ratios = pd.read_csv(tmp_path / "out" / "ratios.csv")
+    ratios = pd.read_csv(out / "ratios.csv")
     assert ratios["source_files"].str.contains("asyncio.json").all()
 
 
@@ -125,8 +129,9 @@ def test_several_machines_get_one_section_each(tmp_path, synth):
     report = build_report([tmp_path / "in"], tmp_path / "out", Settings())
     markdown = report.markdown.read_text()
     assert "## alpha, CPython" in markdown and "## beta, CPython" in markdown
-    assert len(report.plots) == 4  # ratios + heatmap per machine, no size ladder to scale over
-    assert len({p.png.name for p in report.plots}) == 4
+    # summary + ratios + heatmap per machine, no size ladder to scale over
+    assert len(report.plots) == 6
+    assert len({p.png.name for p in report.plots}) == 6
 
 
 def test_only_the_baseline_still_reports_absolute_figures(tmp_path, synth):
@@ -145,7 +150,7 @@ def test_figures_are_split_per_family_under_family_headings(report):
         section = page.split(f"<h3>Figures: {family}</h3>", 1)[1].split("<h3>", 1)[0]
         for kind in ("ratios", "heatmap", "scaling"):
             assert f"{kind}-{family}.svg" in section, (family, kind)
-    assert {p.family for p in report.plots} == {"io", "protocol"}
+    assert {p.family for p in report.plots if p.kind != "summary"} == {"io", "protocol"}
 
 
 def test_scaling_uses_any_varying_numeric_param_and_skips_fixed_ones(tmp_path, synth):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
+import numpy as np
+import pyperf
 import pytest
 
 from analysis import Settings, build_report, fmt
+from analysis.evidence import BLOCK
 from analysis.load import load_results
 from analysis.verdict import EQUIVALENT, FASTER, INCONCLUSIVE, NOT_INTERLEAVED, SLOWER
 from analysis.versions import across_versions, has_several_versions, version_key
@@ -152,3 +156,57 @@ def test_machines_are_never_pooled(two_versions: list[Path], tmp_path: Path, syn
     assert "### other-host" not in markdown
     version_plots = [p for p in report.plots if p.kind == "versions"]
     assert version_plots and all("other-host" not in p.png.name for p in version_plots)
+
+
+def interleave_blocks(folder: Path, block_logs: list[float], experiment: str) -> None:
+    """Stamp run ``i`` of every benchmark with block ``i`` of ``experiment`` and slow it by the
+    block's drift ``exp(block_logs[i])``, as a machine's drift falls on a whole block."""
+    for path in folder.glob("*.json"):
+        if path.name == "manifest.json":
+            continue
+        suite = pyperf.BenchmarkSuite.load(str(path))
+        rebuilt = []
+        for benchmark in suite.get_benchmarks():
+            runs = []
+            for index, run in enumerate(benchmark.get_runs()):
+                factor = math.exp(block_logs[index])
+                metadata = dict(run.get_metadata())
+                metadata[BLOCK] = f"{experiment}|{benchmark.get_name()}|{index}"
+                runs.append(
+                    pyperf.Run(
+                        [v * factor for v in run.values],
+                        warmups=[(loops, v * factor) for loops, v in run.warmups],
+                        metadata=metadata,
+                        collect_metadata=False,
+                    )
+                )
+            rebuilt.append(pyperf.Benchmark(runs))
+        pyperf.BenchmarkSuite(rebuilt).dump(str(path), replace=True)
+
+
+def test_versions_that_ran_in_shared_blocks_are_paired(tmp_path: Path, synth) -> None:  # type: ignore[no-untyped-def]
+    """Seeded drift of 20% between blocks, shared by both versions: paired within blocks, the
+    ratio's interval is narrow (the drift cancels) and still covers the truth. Without shared
+    labels (another experiment's blocks) the versions ran apart and get no interval."""
+    drift = list(np.random.default_rng(7).normal(0.0, 0.2, size=6))
+    folders = []
+    for name, python, shifts, seed in (
+        ("py3.11", "3.11.7", OLDER_SHIFTS, 1),
+        ("py3.12", "3.12.1", {r: OLDER_SHIFTS[r] * NEWER[r] for r in OLDER_SHIFTS}, 2),
+    ):
+        folder = synth.write_run(tmp_path / name, synth.standard_specs(shifts), seed=seed,
+                                 python=python)  # fmt: skip
+        interleave_blocks(folder, drift, "matrix")
+        folders.append(folder)
+    paired = across_versions(load_results(folders)).ratios
+    assert paired["paired"].astype(bool).all()
+
+    interleave_blocks(folders[1], [0.0] * 6, "another")  # same values, other blocks
+    welch = across_versions(load_results(folders)).ratios
+    assert not welch["paired"].astype(bool).any()
+    assert welch["ci_low"].isna().all()  # one run per version apart: no interval, no verdict
+    # The drift (sd 0.2 in log) cancels: intervals narrower than the drift alone would make them.
+    assert np.log(paired["ci_high"] / paired["ci_low"]).median() < 0.2
+    for runtime, expected in NEWER.items():
+        mine = paired[paired["runtime"] == runtime]
+        assert ((mine["ci_low"] <= expected) & (mine["ci_high"] >= expected)).mean() > 0.8

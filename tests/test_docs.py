@@ -1,0 +1,67 @@
+"""The documentation site: generated pages match the code and results, and the site builds
+with ``mkdocs build --strict`` (a broken link, a missing page or a bad snippet fails)."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis import published_page
+from benchmarks import workload_page
+from benchmarks.catalog import load_workload
+from tests.conftest import REPO_ROOT
+
+DOCS = REPO_ROOT / "docs"
+
+
+def test_the_workloads_page_is_generated_from_the_workloads() -> None:
+    page = (DOCS / "workloads.md").read_text(encoding="utf-8")
+    assert page == workload_page.render(), (
+        "docs/workloads.md is stale: python -m benchmarks.workload_page docs/workloads.md"
+    )
+    for name in ("protocol.class_iterator", "io.zip_backup", "streams.tcp_lines"):
+        assert f"`{name}`" in page
+
+
+def test_a_workload_docstring_change_shows_on_the_page() -> None:
+    workload = load_workload("protocol.class_iterator")
+    changed = dataclasses.replace(workload, description="Changed.\n\nWhy: a test.")
+    page = workload_page.render([changed])
+    assert "Changed." in page and "**Why:** a test." in page
+    assert "| `items` | `10`, **`1000`**, `100000` |" in page
+
+
+def test_the_published_page_lists_every_published_run() -> None:
+    page = (DOCS / "published.md").read_text(encoding="utf-8")
+    assert page == published_page.render(REPO_ROOT / "results"), (
+        "docs/published.md is stale: python -m analysis.published_page docs/published.md"
+    )
+    runs = [p.name for p in (REPO_ROOT / "results").iterdir() if (p / "manifest.json").is_file()]
+    assert runs
+    for run in runs:
+        assert f"`{run}`" in page
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("mkdocs") is None, reason="mkdocs is not installed (docs extra)"
+)
+def test_the_site_builds_strictly(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    site = tmp_path / "site"
+    for page in ("index.html", "workloads/index.html", "published/index.html"):
+        assert (site / page).is_file(), page
+    report = "results/2026-12-01T133920_py3.11_vm/report/report.html"
+    assert (site / report).is_file()  # the hook published the report the pages link to
