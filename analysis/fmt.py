@@ -88,3 +88,10 @@ def instructions(value: float) -> str:
 def per_item(value: float, metric: str) -> str:
     """A value per item in the unit of its metric (``time`` or ``instructions``)."""
     return instructions(value) if metric == "instructions" else seconds(value)
+
+
+def interval_per_item(low: float, high: float, metric: str) -> str:
+    """Two values per item in the unit of their metric."""
+    if metric == "instructions":
+        return f"{low:,.0f}{EN_DASH}{high:,.0f} instr"
+    return interval_seconds(low, high)

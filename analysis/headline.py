@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from analysis import fmt, roles
-from analysis.stats import Comparison
+from analysis.stats import Comparison, comparison_metric
 from analysis.tables import runtimes
 from analysis.verdict import EQUIVALENT, FASTER, INCONCLUSIVE, SLOWER
 
@@ -32,7 +32,8 @@ def answer(comparison: Comparison, context: str) -> str | None:
     for runtime in [r for r in runtimes(comparison, context) if r in by_runtime.index]:
         row = by_runtime.loc[runtime]
         ratio = fmt.ratio(row["geomean"])
-        of = f"takes {ratio} {baseline}'s time" if not parts else ratio  # the first says of what
+        cost = "instructions" if comparison_metric(comparison) == "instructions" else "time"
+        of = f"takes {ratio} {baseline}'s {cost}" if not parts else ratio  # the first: of what
         parts.append(f"{runtime} {of} ({fmt.interval(row['noise_low'], row['noise_high'])})")
     benchmarks = int(geo["benchmarks"].max())
     joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

@@ -437,3 +437,11 @@ def compare(results: Results, settings: Settings | None = None) -> Comparison:
         layers=layer_table(values, settings.confidence, settings.floor),
         timers=read_timer_accuracy(results.timer_accuracy),
     )
+
+
+def comparison_metric(comparison: Comparison) -> str:
+    """``instructions`` when the compared values are instruction counts, else ``time``."""
+    values = comparison.results.values
+    if "metric" in values and len(values) and (values["metric"] == "instructions").all():
+        return "instructions"
+    return "time"

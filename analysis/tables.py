@@ -134,9 +134,10 @@ def _ratio_rows_table(
     ]
     absolute = comparison.absolute
     base = absolute[(absolute["context"] == context) & (absolute["runtime"] == settings.baseline)]
-    base = base.assign(cell=base["time"].map(fmt.seconds))
+    metric = stats.comparison_metric(comparison)
+    base = base.assign(cell=[fmt.per_item(v, metric) for v in base["time"]])
     base_text, base_css = _wide(comparison, context, base, [settings.baseline], "cell")
-    label = f"{settings.baseline} time"
+    label = f"{settings.baseline} {'instructions' if metric == 'instructions' else 'time'}"
     text.insert(3, label, base_text[settings.baseline])
     css.insert(3, label, base_css[settings.baseline])
     row_notes = sorted(
@@ -210,18 +211,19 @@ def _control_frames(
     return table.text, table.css
 
 
-def _spread_cell(row: pd.Series) -> str:
-    time = fmt.seconds(row["time"])
+def _spread_cell(row: pd.Series, metric: str = "time") -> str:
+    time = fmt.per_item(row["time"], metric)
     if row["n_processes"] < 2:
         return f"{time} (1 process)"
-    interval = fmt.interval_seconds(row["time_low"], row["time_high"])
+    interval = fmt.interval_per_item(row["time_low"], row["time_high"], metric)
     return f"{time} ({interval}) · sd {fmt.percent(row['process_sd'])}"
 
 
 def absolute_table(comparison: Comparison, context: str) -> Table:
     """Geometric-mean time per item, its interval and the spread between worker processes."""
     absolute = comparison.absolute[comparison.absolute["context"] == context]
-    absolute = absolute.assign(cell=[_spread_cell(r) for _, r in absolute.iterrows()])
+    metric = stats.comparison_metric(comparison)
+    absolute = absolute.assign(cell=[_spread_cell(r, metric) for _, r in absolute.iterrows()])
     text, css = _wide(comparison, context, absolute, runtimes(comparison, context), "cell")
     confidence = f"{comparison.settings.confidence:.0%}"
     return _table(
