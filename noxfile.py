@@ -167,6 +167,15 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def acceptance(session: nox.Session) -> None:
+    """The acceptance runs left out of ``tests`` for its time budget: instruction counts under
+    Valgrind (runs made apart, an injected 1%), the action on two copies of anyio, the action's
+    A/B and shards, and an interleaved two-version matrix (about 25 minutes of CPU)."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "pytest", "-m", "acceptance", "--durations=25", *session.posargs)
+
+
+@nox.session
 def docs(session: nox.Session) -> None:
     """Regenerate the generated pages, then build the site: ``site/`` (``-- serve`` to preview)."""
     session.install("-e", ".[docs]")

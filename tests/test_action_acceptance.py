@@ -22,7 +22,7 @@ import pytest
 from tests.action_support import read_outputs, run_action
 from tests.conftest import REPO_ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.acceptance]
 
 CHECKPOINT = "protocol.async_generator[mode=checkpoint,api=anyio,items=1000]"
 NOSUSPEND = "protocol.async_generator[mode=nosuspend,api=anyio,items=1000]"

@@ -12,7 +12,7 @@ import pytest
 
 from tests.action_support import read_outputs, run_action
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.acceptance]
 
 TINY = "--param items=10 -p 2 -n 2 -w 1 --min-time 0.002"
 

@@ -24,6 +24,7 @@ from tests.conftest import AVAILABLE_RUNTIMES, REPO_ROOT, run_cli
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.acceptance,
     pytest.mark.skipif(
         counting.unavailable_reason() is not None,
         reason=f"instructions cannot be counted here: {counting.unavailable_reason()}",

@@ -15,7 +15,7 @@ import pytest
 from benchmarks import blocks, interpreters
 from tests.conftest import run_cli
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.acceptance]
 
 RUNTIMES = ["asyncio", "trio"]
 #: Four blocks: a cycle holds each of the four Williams rows three times, so four blocks cannot
