@@ -13,7 +13,7 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from benchmarks import cli
+from benchmarks import cli, run_command, scheduler
 from benchmarks.fixtures import FixtureError, ensure_fixture, remove_stale_builds
 from benchmarks.workload import Fixture
 from benchmarks.workloads.io import _inputs
@@ -83,9 +83,9 @@ def test_stale_building_folders_are_removed_by_the_next_run(
     for folder in (stale, live):
         folder.mkdir(parents=True)
         (folder / "data.bin").write_bytes(b"x" * 1000)
-    monkeypatch.setattr(cli, "run_one", StubRunner())
-    # Through the stub, as in test_run_folder: no real worker process is started.
-    monkeypatch.setattr(cli, "measure_interleaved", cli.measure_apart)
+    # Through the stub measure of test_run_folder: no real worker process is started.
+    stub = StubRunner()
+    monkeypatch.setattr(run_command, "choose_measure", lambda args: (stub, scheduler.Settings()))
     monkeypatch.setattr(cli, "check_pyperf_arguments", lambda args: None)
     args = ["run", "--workload", "protocol.sync_reference", "--param", "items=10"]
     assert cli.main([*args, "--fixture-root", str(root), "-o", str(tmp_path / "run")]) == 0
