@@ -16,7 +16,7 @@ from benchmarks import blocks
 from benchmarks.interleave import compare_available
 from tests.conftest import REPO_ROOT, run_cli
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.acceptance]
 
 PROCESSES = 4
 TINY = [
