@@ -59,7 +59,7 @@ TIME = "time"
 #: Default instrumented processes per arm, regions dropped as warm-up, and counted regions.
 PROCESSES = 3
 WARMUPS = 1
-VALUES = 2
+VALUES = 1
 #: Default loops of one region (fixed: nothing is calibrated under Valgrind).
 LOOPS = 1
 #: The hash seed of every instrumented process.
