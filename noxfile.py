@@ -158,12 +158,12 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Lint, then the test suite on every core (``-- ARGS`` go to pytest); the 25 slowest tests
+    """Lint, then the test suite on every core (``-- ARGS`` go to pytest); the 40 slowest tests
     are listed at the end."""
     session.install("-e", ".[test]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
-    session.run("python", "-m", "pytest", "--durations=25", *session.posargs)
+    session.run("python", "-m", "pytest", "--durations=40", *session.posargs)
 
 
 @nox.session

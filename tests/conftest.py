@@ -59,12 +59,15 @@ def ab_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("ab-cache")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks into the node ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Keep tests that share an expensive fixture on one xdist worker (``--dist loadgroup``).
 
     A module-scoped fixture (one real run shared by a module's tests) would otherwise be built
     once per worker; the ``ab`` environments (``ab_cache``) are shared by every test that
-    builds one. Tests without such a fixture are spread freely over the workers.
+    builds one. Tests without such a fixture are spread freely over the workers. The marks are
+    added before xdist's own hook turns them into ``@group`` suffixes of the node ids (it runs
+    first otherwise, and no test would be grouped).
     """
     for item in items:
         info = getattr(item, "_fixtureinfo", None)

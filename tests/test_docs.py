@@ -61,7 +61,10 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     site = tmp_path / "site"
-    for page in ("index.html", "workloads/index.html", "published/index.html"):
+    for page in ("index.html", "workloads.html", "published.html"):
         assert (site / page).is_file(), page
+    home = (site / "index.html").read_text(encoding="utf-8")
+    # Navigation links name the page's file, so they also work from file:// (no server).
+    assert 'href="getting-started.html"' in home and 'href="getting-started/"' not in home
     report = "results/2026-12-01T133920_py3.11_vm/report/report.html"
     assert (site / report).is_file()  # the hook published the report the pages link to

@@ -383,3 +383,20 @@ def test_the_docs_tables_name_every_input_and_output() -> None:
     assert {f"`{name}`" for name in document["inputs"]} <= rows
     assert {f"`{name}`" for name in document["outputs"]} <= rows
     assert "Figures: see the calibration page" in text
+
+
+def test_pushes_and_nightly_deploy_the_documentation_site_to_pages() -> None:
+    document = load(WORKFLOWS / "bench.yml")
+    assert {"push", "schedule"} <= set(document["on"])
+    assert document["on"]["push"]["branches"] == ["main"]
+    steps = document["jobs"]["history"]["steps"]
+    build = next(s for s in steps if "mkdocs build" in s.get("run", ""))
+    assert "python3 -m mkdocs build --strict -d site" in build["run"]
+    assert "analysis.published_page docs/published.md" in build["run"]  # the new run is listed
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact"))
+    assert upload["with"]["path"] == "site"
+    assert steps.index(build) < steps.index(upload)
+    deploy = document["jobs"]["deploy"]
+    assert deploy["needs"] == "history"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]

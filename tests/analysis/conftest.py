@@ -223,6 +223,6 @@ class Synth:
     standard_specs = staticmethod(standard_specs)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # stateless: module-scoped runs use it too
 def synth() -> type[Synth]:
     return Synth

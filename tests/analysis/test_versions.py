@@ -96,8 +96,24 @@ def test_absolute_times_have_process_level_intervals(two_versions: list[Path]) -
     assert ((times["time_low"] < times["time"]) & (times["time"] < times["time_high"])).all()
 
 
-def test_the_report_has_a_section_across_versions(two_versions: list[Path], tmp_path: Path) -> None:
-    report = build_report(two_versions, tmp_path / "out", Settings())
+@pytest.fixture(scope="module")
+def two_hosts(tmp_path_factory: pytest.TempPathFactory, synth):  # type: ignore[no-untyped-def]
+    """Two versions interleaved on bench-host and one run on another host, and the one report
+    of all three (built once: the two tests below read it)."""
+    root = tmp_path_factory.mktemp("versions")
+    runs = write_versions(root, synth, blocks="ab")
+    other = synth.write_run(
+        root / "other-host",
+        synth.standard_specs(OLDER_SHIFTS),
+        seed=5,
+        python="3.13.0",
+        hostname="other-host",
+    )
+    return [*runs, other], build_report([*runs, other], root / "out", Settings())
+
+
+def test_the_report_has_a_section_across_versions(two_hosts) -> None:  # type: ignore[no-untyped-def]
+    _, report = two_hosts
     markdown = report.markdown.read_text()
     assert "## Across Python versions" in markdown
     assert "### bench-host: Python 3.11.7, 3.12.1" in markdown
@@ -105,9 +121,10 @@ def test_the_report_has_a_section_across_versions(two_versions: list[Path], tmp_
         assert f"{runtime}: time per item by Python version" in markdown
     assert "3.12.1 / 3.11.7" in markdown
     assert "0.8" in markdown and fmt.TIMES in markdown
+    section = markdown[markdown.index("## Across Python versions") :]
     row = next(
         line
-        for line in markdown.splitlines()
+        for line in section.splitlines()
         if line.startswith("| protocol.async_generator | mode=checkpoint, items=1000 ")
         and "slower" in line
     )
@@ -116,7 +133,7 @@ def test_the_report_has_a_section_across_versions(two_versions: list[Path], tmp_
     assert ("versions", "protocol") in kinds and ("versions", "io") in kinds
     for plot in report.plots:
         assert plot.png.exists() and plot.svg.exists()
-    assert (tmp_path / "out" / "versions_ratios.csv").exists()
+    assert (report.markdown.parent / "versions_ratios.csv").exists()
     assert report.html.read_text().count("data:image/png;base64,") == len(report.plots)
 
 
@@ -138,19 +155,11 @@ def test_a_benchmark_missing_on_one_version_is_na(tmp_path: Path, synth) -> None
     assert row.count("n/a") == 2  # the time on 3.13 and the ratio
 
 
-def test_machines_are_never_pooled(two_versions: list[Path], tmp_path: Path, synth) -> None:  # type: ignore[no-untyped-def]
-    other = synth.write_run(
-        tmp_path / "other-host",
-        synth.standard_specs(OLDER_SHIFTS),
-        seed=5,
-        python="3.13.0",
-        hostname="other-host",
-    )
-    results = load_results([*two_versions, other])
-    versions = across_versions(results)
+def test_machines_are_never_pooled(two_hosts) -> None:  # type: ignore[no-untyped-def]
+    runs, report = two_hosts
+    versions = across_versions(load_results(runs))
     assert set(versions.ratios["hostname"]) == {"bench-host"}
     assert set(versions.ratios["baseline_version"]) == {"3.11.7"}
-    report = build_report([*two_versions, other], tmp_path / "out", Settings())
     markdown = report.markdown.read_text()
     assert "### bench-host: Python 3.11.7, 3.12.1" in markdown
     assert "### other-host" not in markdown
