@@ -343,19 +343,22 @@ def annotate(environ: Mapping[str, str], level: str, title: str, message: str) -
 
 
 def header(inputs: Inputs, specs: Sequence[str]) -> str:
+    from analysis.markup import literal
+
     selection = [
         f"measure: {inputs.measure}",
         f"runtimes: {', '.join(inputs.runtimes) or 'the default ones'}",
         f"workloads: {', '.join(inputs.workloads) or 'the default run'}",
     ]
     lines = [
-        f"## async-iteration-bench: {inputs.mode}" + (f" ({inputs.shard})" * (inputs.mode != "ab")),
+        f"## async-iteration-bench: {literal(inputs.mode)}"
+        + (f" ({literal(str(inputs.shard))})" * (inputs.mode != "ab")),
         "",
         "| side | SPEC |",
         "| --- | --- |",
-        *(f"| {name} | `{spec}` |" for name, spec in zip(SIDES, specs, strict=True)),
+        *(f"| {name} | {literal(spec)} |" for name, spec in zip(SIDES, specs, strict=True)),
         "",
-        " · ".join(selection),
+        literal(" · ".join(selection)),
         "",
     ]
     return "\n".join(lines) + "\n"
@@ -381,11 +384,13 @@ def failed_cells(folder: Path) -> list[dict[str, str]]:
 def report_failures(environ: Mapping[str, str], failed: Sequence[Mapping[str, str]]) -> None:
     if not failed:
         return
+    from analysis.markup import literal
+
     lines = [f"**{len(failed)} benchmark(s) failed on a side** (not compared):", ""]
     for cell in failed:
         title = f"failed: {cell['benchmark']} on {cell.get('runtime')} ({cell['side']})"
         annotate(environ, "error", title, str(cell.get("reason")))
-        lines.append(f"- {title}: {cell.get('reason')}")
+        lines.append(f"- {literal(title)}: {literal(str(cell.get('reason')))}")
     append_summary(environ, "\n".join(lines) + "\n\n")
 
 
