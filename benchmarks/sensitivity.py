@@ -36,7 +36,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from benchmarks import cli, identity, interleave, interrupt
+from analysis.staging import OutputError, check_output_folder
+from benchmarks import cli, identity, interleave, interrupt, preflight
 from benchmarks.environments import DEFAULT_CACHE, build_environment, parse_spec
 from benchmarks.fixtures import DEFAULT_FIXTURE_ROOT
 from benchmarks.identity import SUITE_SOURCE
@@ -220,12 +221,15 @@ def calibrate(args: argparse.Namespace) -> int:
         if args.pairs < 1:
             raise ValueError("--pairs must be at least 1")
         interleave.check_compare_options(args.compare_option)
-        base = build_environment(spec, SUITE_SOURCE, args.cache or SUITE_SOURCE / DEFAULT_CACHE)
-    except ValueError as exc:
+        output: Path = args.output or default_output()
+        check_output_folder(output)  # before hours of pairs, not after them
+        cache = args.cache or SUITE_SOURCE / DEFAULT_CACHE
+        preflight.check_cache(cache)
+        base = build_environment(spec, SUITE_SOURCE, cache)
+    except (ValueError, OutputError) as exc:
         cli.fail(str(exc))
     if not interleave.compare_available():
         print("compare is not available in this checkout: pairs are measured but not judged")
-    output: Path = args.output or default_output()
     kinds: dict[str, float] = {AA: 0.0, **{f"{s:.0%}": s for s in slowdowns}}
     outcomes: dict[str, list[int | None]] = {kind: [] for kind in kinds}
     flagged: dict[str, list[int | None]] = {kind: [] for kind in kinds}

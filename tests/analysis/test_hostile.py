@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from analysis import staging
@@ -433,3 +434,21 @@ def test_the_csv_stays_proportional_to_the_input(
         pd.read_csv(out / "processes.csv"), on="process_id", how="left"
     )
     assert len(joined) == 2 * 4 * 2000 and joined["cpu_model_name"].eq("y" * 400).all()
+
+
+# -- found in the third hostile pass (docs/hostile-pass.md) ------------------------------------
+
+
+def test_an_interval_that_overflows_is_left_off_the_plot_axis(
+    capsys: pytest.CaptureFixture[str], synth: Any, tmp_path: Path
+) -> None:
+    # A finite but absurd value (1e300 per item) makes an interval bound overflow to infinity;
+    # before, matplotlib raised "Axis limits cannot be NaN or Inf" (a traceback, exit 1).
+    folder = small_run(synth, tmp_path / "run")
+    set_value(folder, 1e300)
+    out = tmp_path / "out"
+    with np.errstate(all="ignore"):
+        code, _, err = run_main(capsys, "report", str(folder), "-o", str(out))
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert (out / "report.md").is_file()
