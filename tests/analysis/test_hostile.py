@@ -439,16 +439,37 @@ def test_the_csv_stays_proportional_to_the_input(
 # -- found in the third hostile pass (docs/hostile-pass.md) ------------------------------------
 
 
-def test_an_interval_that_overflows_is_left_off_the_plot_axis(
+def test_an_interval_that_overflows_is_one_line(
     capsys: pytest.CaptureFixture[str], synth: Any, tmp_path: Path
 ) -> None:
-    # A finite but absurd value (1e300 per item) makes an interval bound overflow to infinity;
-    # before, matplotlib raised "Axis limits cannot be NaN or Inf" (a traceback, exit 1).
+    # Finite but absurd values (1e300 and 1e-300 per item) make an interval bound overflow;
+    # before, an OverflowError traceback (exit 1, which compare uses for "regression").
     folder = small_run(synth, tmp_path / "run")
-    set_value(folder, 1e300)
+    path = folder / "asyncio.json"
+    data = json.loads(path.read_text())
+    runs = data["benchmarks"][0]["runs"]
+    runs[1]["values"] = [1e300] * 3  # per-process log means 690 apart: exp() of the bound
+    runs[2]["values"] = [1e-300] * 3  # overflows
+    path.write_text(json.dumps(data))
     out = tmp_path / "out"
     with np.errstate(all="ignore"):
         code, _, err = run_main(capsys, "report", str(folder), "-o", str(out))
-    assert code == 0, err
-    assert "Traceback" not in err
-    assert (out / "report.md").is_file()
+    assert "too far apart for finite intervals" in one_error_line(code, err)
+    assert not out.exists()
+
+
+def test_an_infinite_interval_bound_stays_off_the_plot_axis() -> None:
+    # An instructions cell with one value of 1e300 gave an infinite bound through numpy, and
+    # matplotlib raised "Axis limits cannot be NaN or Inf" (a traceback, exit 1).
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from analysis.plots import _ratio_ticks
+
+    figure, axis = plt.subplots()
+    axis.set_xscale("log")
+    ratios = pd.DataFrame({"ci_low": [0.0, 0.9], "ratio": [1.2, 1.0], "ci_high": [np.inf, 1.1]})
+    _ratio_ticks(axis, ratios)
+    low, high = axis.get_xlim()
+    assert np.isfinite([low, high]).all() and low < 0.9 and high > 1.2
+    plt.close(figure)
