@@ -15,6 +15,7 @@ from pathlib import Path
 
 from analysis.staging import OutputError, check_output_folder
 from benchmarks import counting, harness
+from benchmarks.runtimes import RUNTIMES
 
 #: How many valid benchmark names a message lists before "...".
 SHOWN_NAMES = 6
@@ -43,7 +44,7 @@ def check_measures(
     if reason is not None:
         raise ValueError(f"--measure {'/'.join(measures)}: {reason}; or use --measure time")
     work = harness.parse_work(environ.get(harness.WORK_ENV, ""))
-    unknown = sorted(set(work) - set(benchmarks))
+    unknown = sorted(name for name in work if _benchmark_of(name) not in benchmarks)
     if unknown:
         shown = ", ".join(list(benchmarks)[:SHOWN_NAMES])
         more = ", ..." if len(benchmarks) > SHOWN_NAMES else ""
@@ -51,6 +52,12 @@ def check_measures(
             f"{harness.WORK_ENV} names benchmarks that are not selected: {', '.join(unknown)}; "
             f"selected: {shown}{more}"
         )
+
+
+def _benchmark_of(key: str) -> str:
+    """The benchmark of a work entry: ``"<benchmark>"`` or ``"<benchmark>@<runtime>"``."""
+    benchmark, at, runtime = key.rpartition("@")
+    return benchmark if at and runtime in RUNTIMES else key
 
 
 def check_cache(path: Path) -> None:

@@ -418,6 +418,7 @@ def nothing_measured(monkeypatch: pytest.MonkeyPatch) -> None:
         ("AITER_BENCH_INJECT_WORK", "{bad", "AITER_BENCH_INJECT_WORK is not JSON"),
         ("AITER_BENCH_INJECT_WORK", '{"x": -5}', "iterations >= 0 per item"),
         ("AITER_BENCH_INJECT_WORK", '{"nope.nothing": 5}', "not selected: nope.nothing; selected"),
+        ("AITER_BENCH_INJECT_WORK", '{"nope@asyncio": 5}', "not selected: nope@asyncio; selected"),
     ],
 )
 def test_bad_injection_variables_are_refused_before_measuring(
@@ -437,6 +438,18 @@ def test_bad_injection_variables_are_refused_before_measuring(
     assert main(*SELECTION, "--measure", "instructions", "-o", str(run)) == 2
     assert fragment in one_error_line(capsys.readouterr().err)
     assert not run.exists()
+
+
+def test_work_for_a_selected_benchmark_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks import preflight
+
+    monkeypatch.setattr(counting, "unavailable_reason", lambda: None)
+    for key in (BENCHMARK, f"{BENCHMARK}@asyncio"):
+        environ = {"AITER_BENCH_INJECT_WORK": json.dumps({key: 5})}
+        preflight.check_measures([counting.INSTRUCTIONS], [BENCHMARK], environ=environ)
+    environ = {"AITER_BENCH_INJECT_WORK": json.dumps({f"{BENCHMARK}@nope": 5})}
+    with pytest.raises(ValueError, match="not selected"):
+        preflight.check_measures([counting.INSTRUCTIONS], [BENCHMARK], environ=environ)
 
 
 def test_instructions_without_valgrind_are_refused_before_measuring(
