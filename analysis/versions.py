@@ -1,5 +1,6 @@
-"""Across Python versions: each runtime's time per item on every version, and the ratio of
-each version to the oldest one loaded, with a verdict.
+"""Across Python versions: each runtime's time (or instructions) per item on every version, and
+the ratio of each version to the oldest one loaded, with a verdict. Each metric is its own
+cell: wall time and instruction counts are never pooled.
 
 A view over the statistics core (:mod:`analysis.evidence`), like ``report`` and ``compare``: it
 chooses what is paired with what, never how evidence is weighed.
@@ -38,6 +39,7 @@ MACHINE_COLUMNS: list[str] = ["hostname", "python_implementation"]
 CELL_COLUMNS: list[str] = [
     *MACHINE_COLUMNS,
     "runtime",
+    "metric",  # wall time and instructions are never pooled either
     "workload_family",
     "workload",
     "params",
@@ -71,8 +73,11 @@ def version_key(version: str) -> tuple[int, ...]:
 
 
 def with_versions(values: pd.DataFrame) -> pd.DataFrame:
-    """The tidy values with a ``version`` column (``3.12.1``, no word size)."""
-    return values.assign(**{VERSION: values["python_version"].map(fmt.python_version)})
+    """The tidy values with a ``version`` column (``3.12.1``, no word size) and a ``metric``."""
+    values = values.assign(**{VERSION: values["python_version"].map(fmt.python_version)})
+    if "metric" not in values:
+        values = values.assign(metric="time")
+    return values
 
 
 def has_several_versions(results: Results) -> bool:

@@ -33,10 +33,25 @@ def _machine(frame: pd.DataFrame, machine: tuple[str, str]) -> pd.DataFrame:
     return frame[mask]
 
 
+#: What a metric's values are called in titles, columns and axes.
+NOUNS = {"time": "time", "instructions": "instructions"}
+
+
+def _noun(metric: str) -> str:
+    return NOUNS.get(metric, metric)
+
+
+def _metrics(frame: pd.DataFrame) -> list[str]:
+    """The metrics present, wall time first."""
+    return sorted(set(frame["metric"].astype(str)), key=lambda m: (m != "time", m))
+
+
 def _time_cell(row: pd.Series) -> str:
+    metric = str(row["metric"])
+    value = fmt.per_item(row["time"], metric)
     if row["n_processes"] < 2:
-        return f"{fmt.seconds(row['time'])} (1 process)"
-    return f"{fmt.seconds(row['time'])} ({fmt.interval_seconds(row['time_low'], row['time_high'])})"
+        return f"{value} (1 process)"
+    return f"{value} ({fmt.interval_per_item(row['time_low'], row['time_high'], metric)})"
 
 
 def _ratio_cell(row: pd.Series) -> str:
@@ -49,13 +64,17 @@ def _ratio_cell(row: pd.Series) -> str:
     return cell
 
 
-def version_table(versions: Versions, machine: tuple[str, str], runtime: str) -> Table:
-    """One runtime on one machine: time per version, then each version's ratio to the oldest."""
+def version_table(
+    versions: Versions, machine: tuple[str, str], runtime: str, metric: str = "time"
+) -> Table:
+    """One runtime and metric on one machine: the value per version, then each version's ratio
+    to the oldest."""
+    noun = _noun(metric)
     times = _machine(versions.times, machine)
-    times = times[times["runtime"] == runtime]
+    times = times[(times["runtime"] == runtime) & (times["metric"] == metric)]
     ratios = _machine(versions.ratios, machine) if not versions.ratios.empty else versions.ratios
     if not ratios.empty:
-        ratios = ratios[ratios["runtime"] == runtime]
+        ratios = ratios[(ratios["runtime"] == runtime) & (ratios["metric"] == metric)]
     order = sorted(set(_machine(versions.times, machine)[VERSION]), key=version_key)
     oldest = order[0]
     rows = times.drop_duplicates(["workload", "params"]).sort_values(
@@ -68,11 +87,11 @@ def version_table(versions: Versions, machine: tuple[str, str], runtime: str) ->
     keys = list(zip(rows["workload"], rows["params"], strict=True))
     by_time = times.set_index(["workload", "params", VERSION])
     for version in order:
-        text[f"{version} time"] = [
+        text[f"{version} {noun}"] = [
             _time_cell(by_time.loc[(*k, version)]) if (*k, version) in by_time.index else "n/a"
             for k in keys
         ]
-        css[f"{version} time"] = ""
+        css[f"{version} {noun}"] = ""
     by_ratio = ratios.set_index(["workload", "params", VERSION]) if not ratios.empty else None
     for version in order[1:]:
         label = f"{version} / {oldest}"
@@ -88,8 +107,9 @@ def version_table(versions: Versions, machine: tuple[str, str], runtime: str) ->
         text[label], css[label] = cells, classes
     confidence = f"{versions.confidence:.0%}"
     family = ratios["family_size"].max() if not ratios.empty else 0
+    processes = "instrumented processes" if metric == "instructions" else "worker processes"
     notes = [
-        f"Times: geometric mean per item over worker processes, with its {confidence} "
+        f"{noun.capitalize()}: geometric mean per item over {processes}, with its {confidence} "
         "process-level t interval.",
         f"Ratios: each version against the oldest loaded ({literal(str(oldest))}) on the same "
         "runtime and machine (below 1 is faster); Welch intervals on per-process log means, "
@@ -97,17 +117,21 @@ def version_table(versions: Versions, machine: tuple[str, str], runtime: str) ->
         f"verdicts against the {versions.floor:.0%} floor.",
     ]
     return Table(
-        title=f"{runtime}: time per item by Python version",
+        title=f"{runtime}: {noun} per item by Python version",
         text=text.astype(str),
         css=css.astype(str),
         notes=notes,
     )
 
 
-def version_figure(versions: Versions, machine: tuple[str, str], family: str) -> Figure | None:
-    """Time per item against Python version: one panel per runtime, one line per benchmark."""
+def version_figure(
+    versions: Versions, machine: tuple[str, str], family: str, metric: str = "time"
+) -> Figure | None:
+    """A metric per item against Python version: one panel per runtime, one line per
+    benchmark."""
+    noun = _noun(metric)
     times = _machine(versions.times, machine)
-    times = times[times["workload_family"] == family]
+    times = times[(times["workload_family"] == family) & (times["metric"] == metric)]
     if times.empty:
         return None
     order = sorted(set(_machine(versions.times, machine)[VERSION]), key=version_key)
@@ -143,8 +167,9 @@ def version_figure(versions: Versions, machine: tuple[str, str], family: str) ->
         ax.set_title(runtime)
         ax.set_xlabel("Python")
         ax.grid(True, which="major", alpha=0.3)
-    axes[0].set_ylabel("time per item")
-    _time_axis(axes[0])
+    axes[0].set_ylabel(f"{noun} per item")
+    if metric == "time":
+        _time_axis(axes[0])
     handles, labels = axes[0].get_legend_handles_labels()
     for ax in axes[1:]:
         more_handles, more_labels = ax.get_legend_handles_labels()
@@ -153,7 +178,7 @@ def version_figure(versions: Versions, machine: tuple[str, str], family: str) ->
                 handles.append(handle)
                 labels.append(label)
     fig.legend(handles, labels, loc="outside right upper", fontsize="small")
-    fig.suptitle(f"{family}: time per item by Python version ({machine[0]})")
+    fig.suptitle(f"{family}: {noun} per item by Python version ({machine[0]})")
     return fig
 
 
@@ -168,12 +193,14 @@ def draw(versions: Versions, folder: Path) -> dict[tuple[str, str], list[Plot]]:
         suffix = "" if len(machines) == 1 else f"-{slug(machine[0])}"
         mine = []
         families = sorted(set(times["workload_family"]))
-        for family in families:
-            figure = version_figure(versions, machine, family)
-            if figure is not None:
-                title = f"{family}: time per item by Python version"
-                stem = f"{VERSIONS_KIND}-{slug(family)}{suffix}"
-                mine.append(save(figure, folder, stem, title, VERSIONS_KIND, family))
+        for metric in _metrics(times):
+            for family in families:
+                figure = version_figure(versions, machine, family, metric)
+                if figure is not None:
+                    title = f"{family}: {_noun(metric)} per item by Python version"
+                    tail = "" if metric == "time" else f"-{slug(metric)}"
+                    stem = f"{VERSIONS_KIND}-{slug(family)}{tail}{suffix}"
+                    mine.append(save(figure, folder, stem, title, VERSIONS_KIND, family))
         drawn[machine] = mine
     return drawn
 
@@ -193,7 +220,8 @@ def blocks(versions: Versions, figures: dict[tuple[str, str], list[Plot]]) -> li
         if len(order) < 2:
             continue
         out.append(Heading(f"{machine[0]}: Python {', '.join(order)}", 3))
-        for runtime in sorted(set(times["runtime"])):
-            out.append(TableBlock(version_table(versions, machine, runtime)))
+        for metric in _metrics(times):
+            for runtime in sorted(set(times[times["metric"] == metric]["runtime"])):
+                out.append(TableBlock(version_table(versions, machine, runtime, metric)))
         out += [FigureBlock(plot) for plot in figures.get(machine, [])]
     return out

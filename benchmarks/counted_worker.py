@@ -92,15 +92,20 @@ def describe(plan: dict[str, Any]) -> dict[str, Any]:
     natively, not under Valgrind)."""
     from pyperf._collect_metadata import collect_metadata
 
-    from benchmarks import runner
+    from benchmarks import harness, runner
 
     compile_suite()
     described = {}
     for entry in plan["benchmarks"]:
         workload, params, case = planned_case(entry)
-        described[workload.benchmark_name(params)] = runner.benchmark_metadata(
-            plan["runtime"], workload, case, plan["run_id"], plan["suite_mode"], plan["identity"]
-        )
+        name = workload.benchmark_name(params)
+        described[name] = {
+            **runner.benchmark_metadata(
+                plan["runtime"], workload, case, plan["run_id"], plan["suite_mode"],
+                plan["identity"],
+            ),
+            "injected_work_per_item": harness.work_per_item(name, plan["runtime"]),
+        }  # fmt: skip
     return {"benchmarks": described, "pyperf_metadata": dict(collect_metadata())}
 
 

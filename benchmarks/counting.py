@@ -483,6 +483,7 @@ def spin_cost(python: str, scratch: Path, cwd: Path | None = None) -> float:
     return count / SPIN_PROBE_ITERATIONS
 
 
-def work_for_slowdown(per_item: float, fraction: float, cost: float) -> int:
-    """Spin iterations per item that add ``fraction`` of ``per_item`` instructions."""
-    return max(1, round(per_item * fraction / cost))
+def work_for_slowdown(per_item: float, fraction: float, cost: float) -> float:
+    """Spin iterations per item (fractional: a region runs the rounded total for its items)
+    that add ``fraction`` of ``per_item`` instructions."""
+    return round(per_item * fraction / cost, 4)

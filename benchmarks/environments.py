@@ -114,11 +114,15 @@ class Environment:
     source: Path
     identity: dict[str, str] = field(default_factory=dict)
     python_version: str = "unknown"
+    #: Variables set for this side's workers only (a calibration's injected work).
+    extra_environ: dict[str, str] = field(default_factory=dict)
 
     def worker_environ(self) -> dict[str, str]:
-        """Environment variables of this side's workers: no PYTHONPATH, its own slowdown."""
+        """Environment variables of this side's workers: no PYTHONPATH, its own slowdown, its
+        own extra variables."""
         environ = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
         environ[SLOWDOWN_ENV] = repr(self.spec.slowdown) if self.spec.slowdown else ""
+        environ.update(self.extra_environ)
         return environ
 
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import json
+import math
 import os
 import time
 from functools import cache
@@ -78,8 +79,9 @@ def injected_slowdown() -> float:
     return parse_slowdown(os.environ.get(SLOWDOWN_ENV, ""))
 
 
-def parse_work(text: str) -> dict[str, int]:
-    """Injected work per benchmark from JSON text (``""`` is none); bad entries are errors."""
+def parse_work(text: str) -> dict[str, float]:
+    """Injected work per benchmark from JSON text (``""`` is none); bad entries are errors.
+    Iterations per item may be fractional: a region runs the rounded total for its items."""
     if not text.strip():
         return {}
     try:
@@ -87,16 +89,25 @@ def parse_work(text: str) -> dict[str, int]:
     except ValueError:
         raise ValueError(f"{WORK_ENV} is not JSON: {text[:60]!r}") from None
     if not isinstance(table, dict) or not all(
-        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in table.values()
+        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+        for v in table.values()
     ):
         raise ValueError(f"{WORK_ENV} must map benchmark names to iterations >= 0 per item")
-    return {str(name): int(iterations) for name, iterations in table.items()}
+    return {str(name): float(iterations) for name, iterations in table.items()}
 
 
 @cache
-def injected_work() -> dict[str, int]:
+def injected_work() -> dict[str, float]:
     """Extra loop iterations per item, per benchmark, from ``AITER_BENCH_INJECT_WORK``."""
     return parse_work(os.environ.get(WORK_ENV, ""))
+
+
+def work_per_item(benchmark: str, runtime: str) -> float:
+    """The injected spin iterations per item of ``benchmark`` on ``runtime``: the entry
+    ``"<benchmark>@<runtime>"`` when there is one (a runtime's own share of its instructions),
+    else ``"<benchmark>"``, else none."""
+    table = injected_work()
+    return table.get(f"{benchmark}@{runtime}", table.get(benchmark, 0))
 
 
 def spin(iterations: int) -> None:
@@ -172,8 +183,9 @@ async def timed_batch(loops: int, workload: Workload, case: Case) -> float:
 async def counted_batch(loops: int, workload: Workload, case: Case) -> float:
     """Run the case ``loops`` times between the two callgrind markers (the count is read from
     callgrind's dump files by :mod:`benchmarks.counting`)."""
-    per_item = injected_work().get(workload.benchmark_name(case.params), 0)
-    markers = Markers(per_item * loops * workload.inner_loops(case))
+    runtime_name = case.runtime.name if case.runtime is not None else ""
+    per_item = work_per_item(workload.benchmark_name(case.params), runtime_name)
+    markers = Markers(round(per_item * loops * workload.inner_loops(case)))
     return await measured_region(loops, workload, case, markers)
 
 

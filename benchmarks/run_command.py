@@ -199,6 +199,17 @@ def log(line: str) -> None:
     print(line, flush=True)
 
 
+@dataclass(frozen=True)
+class CountTarget:
+    """Where a folder's instruction cells are counted: the interpreter, the folder its
+    processes run in and their environment (a version's), and why a cell is n/a there."""
+
+    python: str = sys.executable
+    cwd: Path | None = None
+    environ: dict[str, str] | None = None
+    na: count_run.NaReason = na_reason
+
+
 def measure(
     folders: dict[str, RunFolder],
     groups: Sequence[Group],
@@ -206,8 +217,12 @@ def measure(
     request: Request,
     na_of: experiment.NaReason,
     master_options: Sequence[str],
+    count_targets: dict[str, CountTarget] | None = None,
 ) -> int:
-    """Measure every group the folders still lack; the exit code."""
+    """Measure every group the folders still lack, then count the instruction cells of each
+    folder named in ``count_targets`` (by default the one unnamed folder, on this
+    interpreter); the exit code."""
+    targets = {"": CountTarget()} if count_targets is None else count_targets
     measure_with, settings = choose_measure(request.pyperf_args)
     interleaved = measure_with is scheduler.TIME
     for folder in folders.values():
@@ -219,15 +234,22 @@ def measure(
     if not timed:
         unit = "CPU instructions per item_unit"
     log(f"results: {names} (mode: {request.mode}; values are {unit})")
-    counted = instruction_cells(request)
+    counted = {label: instruction_cells(request) for label in targets if label in folders}
     todo, not_applicable = experiment.plan_groups(
-        groups if timed else [], sink, na_of, log, {"": [cell for _, cell in counted]}
+        groups if timed else [],
+        sink,
+        na_of,
+        log,
+        {label: [cell for _, cell in cells] for label, cells in counted.items()},
     )
     done = sum(len(folder.done) for folder in folders.values())
     if done:
         left = sum(len(folder.missing) for folder in folders.values())
         log(f"resuming: {done} cells already done, {left} left")
-    progress = Progress(sum(len(group.arms) for group in todo) + len(counted), log)
+    progress = Progress(
+        sum(len(group.arms) for group in todo) + sum(len(cells) for cells in counted.values()),
+        log,
+    )
     counted_failures = counted_kept = 0
     if not interleaved:
         log("these pyperf options run each runtime apart (not interleaved)")
@@ -236,13 +258,16 @@ def measure(
             context = scheduler.Context(settings, design, scratch, master_options)
             fixtures = FixtureCache(request.fixture_root)
             experiment.measure_groups(todo, context, fixtures, sink, progress, measure_with)
-        folder = folders.get("")
-        counted = [(spec, cell) for spec, cell in counted if folder and cell.key not in folder.done]
-        if folder is not None and counted:
+        for label, cells in counted.items():
+            folder, target = folders[label], targets[label]
+            left = [(spec, cell) for spec, cell in cells if cell.key not in folder.done]
+            if not left:
+                continue
             with scratch_folder("aiter-count-") as scratch:
                 tally = count_run.count_cells(
-                    folder, counted, request.count_settings, fixtures,
-                    na_reason, request.mode, folder.manifest.get("identity", {}), scratch,
+                    folder, left, request.count_settings, fixtures,
+                    target.na, request.mode, folder.manifest.get("identity", {}), scratch,
+                    python=target.python, cwd=target.cwd, environ=target.environ,
                 )  # fmt: skip
             counted_failures += tally.failed
             not_applicable += tally.not_applicable
@@ -364,10 +389,8 @@ def matrix_root(request: Request) -> Path:
 
 def run_matrix(request: Request, versions: Sequence[str], cache: Path | None = None) -> int:
     """Every (version x runtime) arm of each benchmark in shared blocks; ``DIR/py3.X`` each."""
-    if list(request.measures) != [counting.TIME]:
-        raise UsageError("a version matrix measures time only; give no --measure")
     measure_with, _ = choose_measure(request.pyperf_args)
-    if measure_with is not scheduler.TIME:
+    if measure_with is not scheduler.TIME and counting.TIME in request.measures:
         raise UsageError(
             "a version matrix runs its workers interleaved; these pyperf options need each "
             "version run apart (run one 'run' per interpreter instead)"
@@ -418,6 +441,24 @@ def run_matrix(request: Request, versions: Sequence[str], cache: Path | None = N
             why = spec.workload.unsupported(arm.runtime, Case(spec.params))
             return None if why is None else ("unsupported", why)
 
+        def counted_na(label: str) -> count_run.NaReason:
+            def na(spec: catalog.BenchmarkSpec, runtime: str) -> tuple[str, str] | None:
+                reason = unavailable[label].get(runtime)
+                if reason is not None:
+                    return "unavailable", reason
+                return na_reason(spec, runtime)
+
+            return na
+
+        targets = {
+            version_label(version): CountTarget(
+                str(environment.python),
+                environment.source,
+                environment.worker_environ(),
+                counted_na(version_label(version)),
+            )
+            for version, environment in environments.items()
+        }
         groups = [Group(spec, arms, spec.name) for spec in request.specs]
         design = design_of(list(folders.values()), new_run_id(), [a.name for a in arms])
-        return measure(folders, groups, design, request, na_of, ())
+        return measure(folders, groups, design, request, na_of, (), targets)

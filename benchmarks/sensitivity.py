@@ -17,6 +17,15 @@ gate's selection, :func:`gate_family_size`), so the few comparisons of a pair ge
 they would get among the gate's whole family. Every rate carries its exact 95% binomial
 (Clopper-Pearson) interval: 0 false alarms in 10 pairs only bounds the rate below 31%.
 
+**``--measure instructions``** calibrates the deterministic channel the same way: every pair is an
+``ab --measure instructions`` (callgrind counts, ``--count-processes`` instrumented processes per
+side), and a slowdown is a deterministic amount of extra work per item (1% and 2% by default), a
+pure-Python loop that the harness runs inside the region (``AITER_BENCH_INJECT_WORK``): the
+busy wait of the time measure does not count instructions faithfully. Its size is set per
+benchmark and runtime from the first A/A pair's own counts and the counted cost of one turn of the
+loop, and the fraction it really adds is recorded. The default selection is the protocol family's
+checkpoint generators on asyncio (the family whose instruction threshold is 0.5%).
+
 The kinds of pair are interleaved (A/A, 2%, 5%, 10%, A/A, ...) so slow drift of the machine falls on
 all of them alike. The environment is built once. Figures go to ``calibration.json`` and
 ``calibration.md`` in ``results/calibration-<date>/`` (or ``-o DIR``), next to every pair's
@@ -36,16 +45,24 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyperf
+
 from analysis.staging import OutputError, check_output_folder
-from benchmarks import cli, identity, interleave, interrupt, preflight
-from benchmarks.environments import DEFAULT_CACHE, build_environment, parse_spec
+from benchmarks import cli, counting, identity, interleave, interrupt, preflight
+from benchmarks.environments import DEFAULT_CACHE, Environment, build_environment, parse_spec
 from benchmarks.fixtures import DEFAULT_FIXTURE_ROOT
+from benchmarks.harness import WORK_ENV
 from benchmarks.identity import SUITE_SOURCE
+from benchmarks.measure_options import positive_int
 
 #: Default selection: quick, CPU-bound workloads from the protocol and streams families.
 DEFAULT_WORKLOADS = ("protocol.async_generator", "protocol.class_iterator", "streams.memory_stream")
 DEFAULT_RUNTIMES = ("asyncio",)
 DEFAULT_SLOWDOWNS = (0.02, 0.05, 0.10)
+#: The instructions measure's defaults: CPU-bound protocol workloads, smaller slowdowns.
+INSTRUCTION_WORKLOADS = ("protocol.async_generator", "protocol.class_iterator")
+INSTRUCTION_SLOWDOWNS = (0.01, 0.02)
+MEASURES = (counting.TIME, counting.INSTRUCTIONS)
 #: The workload families of the PR gate's shards (.github/workflows/bench.yml).
 GATE_SHARDS = ("protocol", "generators", "io", "concurrency", "streams")
 #: compare's exit code for "regression".
@@ -109,8 +126,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--pairs", type=int, default=10, help="pairs of each kind (default 10)")
     parser.add_argument(
         "--slowdowns",
-        default=",".join(f"{s:g}" for s in DEFAULT_SLOWDOWNS),
-        help="injected slowdowns, fractions (default: %(default)s)",
+        default=None,
+        help="injected slowdowns, fractions (default: "
+        f"{','.join(f'{s:g}' for s in DEFAULT_SLOWDOWNS)} for time, "
+        f"{','.join(f'{s:g}' for s in INSTRUCTION_SLOWDOWNS)} for instructions)",
+    )
+    parser.add_argument(
+        "--measure",
+        choices=MEASURES,
+        default=counting.TIME,
+        help="time (wall time, an injected busy wait) or instructions (callgrind counts, "
+        "injected deterministic work); default: time",
+    )
+    parser.add_argument(
+        "--count-processes",
+        type=positive_int,
+        default=counting.PROCESSES,
+        metavar="N",
+        help=f"instrumented processes per side for instructions (default: {counting.PROCESSES})",
     )
     parser.add_argument(
         "--spec", default=".", metavar="SPEC", help="the environment of both sides (default: .)"
@@ -168,9 +201,10 @@ def markdown(figures: dict[str, dict[str, Any]], header: dict[str, Any]) -> str:
     lines = [
         "# Sensitivity of the A/B gate",
         "",
+        f"Measure: {header.get('measure', counting.TIME)}. "
         f"{header['pairs']} pairs of each kind on {header['machine']}, selection: "
         f"{', '.join(header['benchmarks'])} on {', '.join(header['runtimes'])}; "
-        f"{header['processes']} worker processes per side, {header['values']} values each; "
+        f"{header['processes']} {_processes_phrase(header)}; "
         f"wall time {header['wall_seconds'] / 60:.1f} min "
         f"({header['wall_seconds'] / max(1, header['total_pairs']):.0f} s per pair). "
         f"Each pair is judged as one of {header['family_size']} comparisons (the PR gate's "
@@ -194,6 +228,36 @@ def markdown(figures: dict[str, dict[str, Any]], header: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _processes_phrase(header: dict[str, Any]) -> str:
+    if header.get("measure") == counting.INSTRUCTIONS:
+        return "instrumented processes per side, 1 counted region each after 1 warm-up"
+    return f"worker processes per side, {header['values']} values each"
+
+
+def per_item_counts(folder: Path) -> dict[str, float]:
+    """``"<benchmark>@<runtime>"`` -> median instructions per item, from a side's
+    ``<runtime>.instructions.json`` files."""
+    counts: dict[str, float] = {}
+    for path in sorted(folder.glob(f"*.{counting.INSTRUCTIONS}.json")):
+        runtime = path.name.split(".", 1)[0]
+        for benchmark in pyperf.BenchmarkSuite.load(str(path)).get_benchmarks():
+            counts[f"{benchmark.get_name()}@{runtime}"] = benchmark.median()
+    return counts
+
+
+def work_table(counts: dict[str, float], fraction: float, cost: float) -> dict[str, float]:
+    """Spin iterations per item for each ``benchmark@runtime`` that add ``fraction`` of its
+    instructions (:func:`benchmarks.counting.work_for_slowdown`)."""
+    return {key: counting.work_for_slowdown(n, fraction, cost) for key, n in counts.items()}
+
+
+def injected_fractions(
+    counts: dict[str, float], table: dict[str, float], cost: float
+) -> dict[str, float]:
+    """The fraction of each benchmark's instructions that its injected work really adds."""
+    return {key: round(table[key] * cost / counts[key], 5) for key in table}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:  # stopped like run and ab: children ended, scratch removed, manifests kept
         with interrupt.signals_stop_the_run():
@@ -205,10 +269,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def calibrate(args: argparse.Namespace) -> int:
     """The pairs, their judgements and the figures (``main`` without the signal handling)."""
+    counted = args.measure == counting.INSTRUCTIONS
     if not args.workload:
-        args.workload = list(DEFAULT_WORKLOADS)
+        args.workload = list(INSTRUCTION_WORKLOADS if counted else DEFAULT_WORKLOADS)
     if not args.runtime:
         args.runtime = list(DEFAULT_RUNTIMES)
+    if args.slowdowns is None:
+        args.slowdowns = ",".join(
+            f"{s:g}" for s in (INSTRUCTION_SLOWDOWNS if counted else DEFAULT_SLOWDOWNS)
+        )
     runtimes, specs = cli.plan(args)
     family_size = args.family_size if args.family_size is not None else gate_family_size()
     if family_size < 1:
@@ -221,6 +290,11 @@ def calibrate(args: argparse.Namespace) -> int:
         if args.pairs < 1:
             raise ValueError("--pairs must be at least 1")
         interleave.check_compare_options(args.compare_option)
+        if counted and spec.slowdown:
+            raise ValueError("--spec slowdown=... is the time measure's injection; "
+                             "--measure instructions injects its own work")  # fmt: skip
+        if counted and (why := counting.unavailable_reason()) is not None:
+            raise ValueError(f"--measure instructions: {why}")
         output: Path = args.output or default_output()
         check_output_folder(output)  # before hours of pairs, not after them
         cache = args.cache or SUITE_SOURCE / DEFAULT_CACHE
@@ -228,21 +302,29 @@ def calibrate(args: argparse.Namespace) -> int:
         base = build_environment(spec, SUITE_SOURCE, cache)
     except (ValueError, OutputError) as exc:
         cli.fail(str(exc))
+    measures = (counting.INSTRUCTIONS,) if counted else (counting.TIME,)
+    count_settings = counting.CountSettings(processes=args.count_processes)
     if not interleave.compare_available():
         print("compare is not available in this checkout: pairs are measured but not judged")
     kinds: dict[str, float] = {AA: 0.0, **{f"{s:.0%}": s for s in slowdowns}}
     outcomes: dict[str, list[int | None]] = {kind: [] for kind in kinds}
     flagged: dict[str, list[int | None]] = {kind: [] for kind in kinds}
     started = time.monotonic()
+    injection = WorkInjection(base, output) if counted else None
     for pair in range(args.pairs):
         for kind, slowdown in kinds.items():
-            candidate = dataclasses.replace(base, spec=base.spec.with_slowdown(slowdown))
             folder = output / "pairs" / f"{pair:02d}-{kind.replace('/', '').replace('%', 'pct')}"
+            if injection is None:
+                candidate = dataclasses.replace(base, spec=base.spec.with_slowdown(slowdown))
+            else:
+                candidate = injection.candidate(slowdown)
             failed = interleave.run_ab(
                 [base, candidate], folder, runtimes, specs, cli.na_reason, settings,
                 args.fixture_root, [Path(sys.executable).name, "-m", "benchmarks.sensitivity"],
-                log=lambda line: None,
+                log=lambda line: None, measures=measures, count_settings=count_settings,
             )  # fmt: skip
+            if injection is not None and kind == AA and not failed:
+                injection.learn(folder / interleave.SIDES[0])
             code = None if failed else interleave.run_compare(folder, compare_options, True)
             outcomes[kind].append(code)
             flagged[kind].append(count_regressions(folder / "compare.json"))
@@ -258,13 +340,17 @@ def calibrate(args: argparse.Namespace) -> int:
         "spec": args.spec,
         "benchmarks": [s.name for s in specs],
         "runtimes": runtimes,
-        "processes": settings.processes,
+        "measure": args.measure,
+        "processes": count_settings.processes if counted else settings.processes,
         "values": settings.values,
         "warmups": settings.warmups,
         "compare_options": compare_options,
         "family_size": family_size,
         "wall_seconds": round(wall, 1),
     }
+    if injection is not None:
+        header["spin_instructions_per_iteration"] = injection.cost
+        header["injected_fractions"] = injection.fractions
     output.mkdir(parents=True, exist_ok=True)
     document = {"settings": header, "figures": figures}
     (output / "calibration.json").write_text(json.dumps(document, indent=2) + "\n", "utf-8")
@@ -273,6 +359,36 @@ def calibrate(args: argparse.Namespace) -> int:
     print(text)
     print(f"wrote {output / 'calibration.md'} and calibration.json")
     return 0
+
+
+class WorkInjection:
+    """The candidates of an instructions calibration: the base environment plus
+    ``AITER_BENCH_INJECT_WORK`` sized from the first A/A pair's counts (:meth:`learn`)."""
+
+    def __init__(self, base: Environment, output: Path) -> None:
+        self.base = base
+        self.output = output
+        self.counts: dict[str, float] = {}
+        self.cost = 0.0
+        self.fractions: dict[str, dict[str, float]] = {}
+
+    def learn(self, baseline: Path) -> None:
+        """Take the per-item counts of an A/A baseline side, once, and the spin loop's cost."""
+        if self.counts:
+            return
+        self.counts = per_item_counts(baseline)
+        probe = self.output / "spin-probe"
+        probe.mkdir(parents=True, exist_ok=True)
+        self.cost = counting.spin_cost(str(self.base.python), probe, cwd=self.base.source)
+
+    def candidate(self, slowdown: float) -> Environment:
+        if not slowdown:
+            return self.base
+        if not self.counts:
+            cli.fail("the first A/A pair counted nothing: no baseline to size the injected work")
+        table = work_table(self.counts, slowdown, self.cost)
+        self.fractions[f"{slowdown:.0%}"] = injected_fractions(self.counts, table, self.cost)
+        return dataclasses.replace(self.base, extra_environ={WORK_ENV: json.dumps(table)})
 
 
 if __name__ == "__main__":

@@ -94,9 +94,31 @@ def test_instruction_cells_are_their_own_cells_and_files(tmp_path: Path) -> None
 def test_injected_work_is_parsed_strictly() -> None:
     assert harness.parse_work("") == {}
     assert harness.parse_work('{"a[x=1]": 40}') == {"a[x=1]": 40}
-    for bad in ("[1]", '{"a": -1}', '{"a": 1.5}', '{"a": true}', "{"):
+    assert harness.parse_work('{"a[x=1]@trio": 1.4679}') == {"a[x=1]@trio": 1.4679}
+    for bad in ("[1]", '{"a": -1}', '{"a": NaN}', '{"a": Infinity}', '{"a": true}', "{"):
         with pytest.raises(ValueError, match=harness.WORK_ENV):
             harness.parse_work(bad)
+
+
+def test_injected_work_of_a_runtime_takes_precedence_over_the_benchmarks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(harness.WORK_ENV, '{"b": 2, "b@trio": 5.5}')
+    harness.injected_work.cache_clear()
+    try:
+        assert harness.work_per_item("b", "trio") == 5.5
+        assert harness.work_per_item("b", "asyncio") == 2
+        assert harness.work_per_item("other", "trio") == 0
+    finally:
+        monkeypatch.delenv(harness.WORK_ENV)
+        harness.injected_work.cache_clear()
+
+
+def test_work_for_a_slowdown_is_fractional_so_small_items_get_their_share() -> None:
+    # 290 instructions of 1% on a 29 047-instruction item at 198 per turn: 1.47 turns, not 1.
+    turns = counting.work_for_slowdown(29_047, 0.01, 197.9)
+    assert turns == pytest.approx(1.4678, abs=1e-4)
+    assert round(turns * 1000) * 197.9 / (29_047 * 1000) == pytest.approx(0.01, rel=0.001)
 
 
 def test_the_instrumented_command_runs_the_counted_worker_under_callgrind(tmp_path: Path) -> None:

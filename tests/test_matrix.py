@@ -105,3 +105,25 @@ def test_the_versions_view_pairs_the_versions(matrix: tuple[Path, list[str]]) ->
     assert sorted(ratios["runtime"]) == sorted(RUNTIMES)
     assert ratios["paired"].astype(bool).all()
     assert (ratios["n_processes"] == PROCESSES).all()
+
+
+def test_the_matrix_counts_each_version_on_its_own_interpreter(
+    tmp_path: Path, ab_cache: Path
+) -> None:
+    other = other_version()
+    if not interpreters.find("3.11").found or other is None:
+        pytest.skip("a version matrix needs CPython 3.11 and one other installed version")
+    out = tmp_path / "counted"
+    completed = run_cli(
+        "run", "--python", "3.11", other, "--measure", "instructions", "--count-processes", "2",
+        "--workload", "protocol.sync_reference", "--param", "items=10", "--runtime", "asyncio",
+        "-o", str(out), "--cache", str(ab_cache),
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    for version in ("3.11", other):
+        suite = pyperf.BenchmarkSuite.load(str(out / f"py{version}" / "asyncio.instructions.json"))
+        (benchmark,) = suite.get_benchmarks()
+        metadata = benchmark.get_metadata()
+        assert metadata["suite_measure"] == "instructions"
+        assert str(metadata["python_version"]).startswith(version)
+        assert len(benchmark.get_runs()) == 2

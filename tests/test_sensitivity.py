@@ -146,3 +146,26 @@ class _Spec:
 class _Env:
     spec: _Spec = _Spec()
     python_version: str = "3.x"
+
+
+def test_instruction_work_is_sized_per_benchmark_and_runtime_from_counts(tmp_path: Path) -> None:
+    import pyperf
+
+    run = pyperf.Run([30_000.0], metadata={"name": "b", "unit": "integer"}, collect_metadata=False)
+    pyperf.BenchmarkSuite([pyperf.Benchmark([run])]).dump(str(tmp_path / "trio.instructions.json"))
+    counts = sensitivity.per_item_counts(tmp_path)
+    assert counts == {"b@trio": 30_000.0}
+    table = sensitivity.work_table(counts, 0.02, 200.0)
+    assert table == {"b@trio": 3.0}
+    assert sensitivity.injected_fractions(counts, table, 200.0) == {"b@trio": 0.02}
+
+
+def test_the_instructions_calibration_refuses_the_time_measures_injection() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.sensitivity", "--measure", "instructions",
+         "--spec", ".,slowdown=0.05", "--pairs", "1"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert completed.returncode == 2
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1 and "injects its own work" in lines[0], completed.stderr

@@ -210,3 +210,36 @@ def test_versions_that_ran_in_shared_blocks_are_paired(tmp_path: Path, synth) ->
     for runtime, expected in NEWER.items():
         mine = paired[paired["runtime"] == runtime]
         assert ((mine["ci_low"] <= expected) & (mine["ci_high"] >= expected)).mean() > 0.8
+
+
+def _counted_twin(folder: Path, runtime: str, scale: float) -> None:
+    """``<runtime>.instructions.json`` beside ``<runtime>.json``: the same runs as counts
+    (pyperf unit ``integer``), every value times ``scale``."""
+    suite = pyperf.BenchmarkSuite.load(str(folder / f"{runtime}.json"))
+    counted = []
+    for benchmark in suite.get_benchmarks():
+        runs = []
+        for run in benchmark.get_runs():
+            metadata = {**run.get_metadata(), "unit": "integer", "suite_measure": "instructions"}
+            values = [round(v * scale) for v in run.values]
+            runs.append(pyperf.Run(values, metadata=metadata, collect_metadata=False))
+        counted.append(pyperf.Benchmark(runs))
+    pyperf.BenchmarkSuite(counted).dump(str(folder / f"{runtime}.instructions.json"))
+
+
+def test_wall_time_and_instructions_are_never_pooled_across_versions(
+    tmp_path: Path,
+    synth,  # type: ignore[no-untyped-def]
+) -> None:
+    """Each version holds both metrics; instructions say 3.12 costs 1.5x on asyncio while its
+    wall time says 0.8x. Pooled, the two would blur into one cell; apart, each keeps its own."""
+    older, newer = write_versions(tmp_path, synth, blocks="ab")
+    _counted_twin(older, "asyncio", 1e9)
+    _counted_twin(newer, "asyncio", 1e9 * 1.5 / NEWER["asyncio"])
+    ratios = across_versions(load_results([older, newer])).ratios
+    asyncio = ratios[ratios["runtime"] == "asyncio"]
+    by_metric = {metric: rows["ratio"] for metric, rows in asyncio.groupby("metric")}
+    assert set(by_metric) == {"time", "instructions"}
+    assert by_metric["instructions"].between(1.5 * 0.97, 1.5 * 1.03).all()
+    assert by_metric["time"].between(0.8 * 0.97, 0.8 * 1.03).all()
+    assert len(by_metric["time"]) == len(by_metric["instructions"])
