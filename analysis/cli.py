@@ -263,6 +263,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AnalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except OverflowError:  # finite values so far apart that an interval's bound is infinite
+        print(
+            "error: the values are too far apart for finite intervals (values such as 1e300 and "
+            "1e-300 per item overflow): the input files are corrupt or edited",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     except (KeyboardInterrupt, Terminated) as stop:
         print("interrupted: no report written", file=sys.stderr)
         return EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED

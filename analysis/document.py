@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from analysis import header, headline, layers, tables, timer
+from analysis.markup import literal
 from analysis.plots import HEATMAP, RATIOS, SCALING, SUMMARY, Plot
 from analysis.stats import Comparison
 from analysis.verdict import EQUIVALENT, FASTER, INCONCLUSIVE, SLOWER, TOO_FEW
@@ -81,7 +82,7 @@ def _context_blocks(
     ]
     warning = header.control_warning(comparison, context)
     if warning is not None:
-        blocks.append(Paragraph(f"**Warning:** {warning}"))
+        blocks.append(Paragraph(f"**Warning:** {literal(warning)}"))
     blocks += [TableBlock(tables.geomean_table(comparison, context))]
     blocks += [TableBlock(tables.ratio_table(comparison, context))]
     controls = tables.control_table(comparison, context)
@@ -117,7 +118,8 @@ def _answer_blocks(
     blocks: list[Block] = []
     sentences = " ".join(headline.sentences(comparison, context))
     if sentences:
-        blocks.append(Paragraph(f"**{context}.** {sentences}" if named else sentences))
+        text = literal(sentences)
+        blocks.append(Paragraph(f"**{literal(context)}.** {text}" if named else text))
     blocks += [FigureBlock(p) for p in plots if p.kind == SUMMARY]
     return blocks
 

@@ -11,7 +11,7 @@ from analysis.stats import Comparison
 def _distinct(frame: pd.DataFrame, column: str) -> str:
     if column not in frame:
         return ""
-    values = sorted({str(v) for v in frame[column].dropna() if str(v)})
+    values = sorted({str(v) for v in frame[column].dropna().unique() if str(v)})
     return ", ".join(values)
 
 

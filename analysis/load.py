@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.discover import discover
@@ -140,8 +141,16 @@ def _params_order(frame: pd.DataFrame, param_columns: list[str]) -> pd.Series:
 
 
 def values_frame(records: list[Record]) -> pd.DataFrame:
-    """The tidy frame from value records, with stable column order and types."""
-    frame = pd.DataFrame.from_records(records).drop(columns=["name"], errors="ignore")
+    """The tidy frame from run records (:func:`read_suite_file`), one row per value, with stable
+    column order and types. The metadata of a run is stored once per run until the frame is
+    built, never once per value in Python dicts."""
+    runs = pd.DataFrame.from_records(records).drop(columns=["name", "values"], errors="ignore")
+    counts = np.fromiter((len(r["values"]) for r in records), dtype=np.int64, count=len(records))
+    frame = runs.loc[runs.index.repeat(counts)].reset_index(drop=True)
+    frame["value_index"] = np.concatenate([np.arange(n) for n in counts]) if len(counts) else []
+    frame["value"] = np.fromiter(
+        (v for r in records for v in r["values"]), dtype=float, count=int(counts.sum())
+    )
     for column, default in DEFAULTS.items():
         if column not in frame:
             frame[column] = default
@@ -185,7 +194,7 @@ def load_results(paths: Sequence[str | Path]) -> Results:
     records: list[Record] = []
     for path in inputs.suites:
         records.extend(read_suite_file(path))
-    if not records:
+    if not any(record["values"] for record in records):
         names = ", ".join(str(p) for p in inputs.suites)
         raise AnalysisError(f"{names}: no measured values (only warmups or calibration runs)")
     values, notes = drop_repeated_processes(values_frame(records))

@@ -190,6 +190,7 @@ def _ratio_ticks(ax: object, ratios: pd.DataFrame) -> None:
     every = np.concatenate(
         [ratios[c].to_numpy(float) for c in ("ci_low", "ratio", "ci_high")] + [[0.95, 1.05]]
     )
+    every = every[np.isfinite(every) & (every > 0)]  # an interval that overflowed: off the axis
     low, high = float(np.nanmin(every)) / 1.05, float(np.nanmax(every)) * 1.05
     ax.set_xlim(low, high)  # type: ignore[attr-defined]
     ticks = ratio_ticks(low, high)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis import evidence, fmt, render_md
 from analysis.document import Block, Details, Heading, Items, Paragraph, TableBlock
+from analysis.markup import literal
 from analysis.regression import Comparison
 from analysis.tables import Table, css_class
 from analysis.verdict import IMPROVEMENT, INCONCLUSIVE, REGRESSION
@@ -79,7 +80,7 @@ def method(comparison: Comparison) -> str:
         "Thresholds: default "
         f"{fmt.percent(comparison.thresholds.default)} for time, "
         f"{fmt.percent(comparison.thresholds.instructions_default)} for instruction counts, "
-        f"overrides from {comparison.thresholds.source}."
+        f"overrides from {literal(str(comparison.thresholds.source))}."
     )
 
 
@@ -88,7 +89,7 @@ def build(comparison: Comparison, max_detail_rows: int | None = None) -> list[Bl
     rows = comparison.rows
     blocks: list[Block] = [
         Heading(TITLE, 2),
-        Paragraph(f"**{comparison.headline()}**"),
+        Paragraph(f"**{literal(comparison.headline())}**"),
         Paragraph(method(comparison)),
     ]
     regressions = comparison.regressions

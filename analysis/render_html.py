@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import base64
 import html
-import re
 from collections.abc import Sequence
 
+from analysis import markup
 from analysis.document import (
     TITLE,
     Block,
@@ -49,11 +49,9 @@ code { font-size: 12px; background: #f6f8fa; padding: 1px 4px; border-radius: 4p
 
 
 def inline(text: str) -> str:
-    """Escape ``text`` and turn the report's Markdown emphasis and code into HTML."""
-    out = html.escape(text)
-    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
-    out = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
-    return re.sub(r"\*([^*]+)\*", r"<em>\1</em>", out)
+    """Escape ``text`` and turn the report's Markdown emphasis, code and the escapes of
+    :func:`analysis.markup.literal` into HTML."""
+    return markup.unescape_to_html(text)
 
 
 def table(block: Table) -> str:
@@ -100,7 +98,11 @@ def _block(block: Block) -> str:
         return _facts(block.pairs)
     if isinstance(block, Items):
         items = "".join(
-            f"<li><code>{html.escape(i)}</code></li>" if block.code else f"<li>{inline(i)}</li>"
+            (
+                f"<li><code>{html.escape(i)}</code></li>"
+                if block.code
+                else f"<li>{html.escape(i)}</li>"
+            )
             for i in block.items
         )
         title = f'<p class="table-title">{html.escape(block.title)}</p>' if block.title else ""

@@ -16,19 +16,23 @@ from analysis.document import (
     Paragraph,
     TableBlock,
 )
+from analysis.markup import literal
 from analysis.tables import Table
 
 _EMPHASIS = {"v-faster", "v-slower", "v-regression", "v-improvement"}
 
 
 def escape(text: str) -> str:
-    """Make text safe inside a Markdown table cell: no raw HTML, no cell breaks."""
-    return inline(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Plain text (a cell, a heading, a title, a fact) as literal Markdown: no raw HTML, no
+    emphasis or links, no cell breaks (:func:`analysis.markup.literal`)."""
+    return literal(text)
 
 
 def inline(text: str) -> str:
-    """Text from metadata or file names as literal text: raw HTML becomes entities."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Inline Markup the views wrote (``**bold**``, code spans; metadata in it already went
+    through :func:`analysis.markup.literal`): raw HTML becomes entities, one line."""
+    one_line = " ".join(text.splitlines())
+    return one_line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _row(cells: Sequence[str]) -> str:
@@ -39,7 +43,7 @@ def table(block: Table) -> str:
     """A pipe table; significant verdict cells in bold."""
     columns = list(block.text.columns)
     lines = [
-        f"**{inline(block.title)}**",
+        f"**{escape(block.title)}**",
         "",
         _row([escape(c) for c in columns]),
         _row(["---"] * len(columns)),
@@ -50,7 +54,7 @@ def table(block: Table) -> str:
             cell = escape(str(text[column]))
             cells.append(f"**{cell}**" if css[column] in _EMPHASIS and cell else cell)
         lines.append(_row(cells))
-    lines += [""] + [f"- {escape(note)}" for note in block.notes]
+    lines += [""] + [f"- {inline(note)}" for note in block.notes]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -62,6 +66,7 @@ def _facts(pairs: list[tuple[str, str]]) -> str:
 
 def _code(text: str) -> str:
     """A file name as a code span (raw HTML is shown, not rendered, inside one)."""
+    text = " ".join(text.splitlines())
     fence = "``" if "`" in text else "`"
     return f"- {fence} {text} {fence}" if fence == "``" else f"- `{text}`"
 
@@ -75,23 +80,25 @@ def render(blocks: Sequence[Block], out_dir: Path) -> str:
     parts: list[str] = []
     for block in blocks:
         if isinstance(block, Heading):
-            parts.append(f"{'#' * block.level} {inline(block.text)}\n")
+            parts.append(f"{'#' * block.level} {escape(block.text)}\n")
         elif isinstance(block, Paragraph):
-            parts.append(block.text + "\n")
+            parts.append(inline(block.text) + "\n")
         elif isinstance(block, Facts):
             parts.append(_facts(block.pairs))
         elif isinstance(block, Items):
-            title = [f"**{inline(block.title)}**", ""] if block.title else []
-            items = [_code(i) if block.code else f"- {inline(i)}" for i in block.items]
+            title = [f"**{escape(block.title)}**", ""] if block.title else []
+            items = [_code(i) if block.code else f"- {escape(i)}" for i in block.items]
             parts.append("\n".join(title + items) + "\n")
         elif isinstance(block, TableBlock):
             parts.append(table(block.table))
         elif isinstance(block, Details):
             inner = render(block.blocks, out_dir)
-            parts.append(f"<details><summary>{block.summary}</summary>\n\n{inner}\n</details>\n")
+            parts.append(
+                f"<details><summary>{inline(block.summary)}</summary>\n\n{inner}\n</details>\n"
+            )
         elif isinstance(block, FigureBlock):
             png = _relative(block.plot.png, out_dir)
             svg = _relative(block.plot.svg, out_dir)
-            title = inline(block.plot.title)
+            title = escape(block.plot.title)
             parts.append(f"![{title}]({png})\n\n[{title} as SVG]({svg})\n")
     return "\n".join(parts)

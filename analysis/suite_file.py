@@ -100,7 +100,8 @@ def _measured(path: Path, record: Record, value: object) -> float:
 
 
 def read_suite_file(path: Path) -> list[Record]:
-    """One record per value of every run of every benchmark in ``path``."""
+    """One record per run (worker process) of every benchmark in ``path``; its measured values
+    are the list ``values`` (:func:`analysis.load.values_frame` makes one row of each)."""
     suite = _load_suite(path)
     records: list[Record] = []
     for benchmark in suite.get_benchmarks():
@@ -123,8 +124,6 @@ def read_suite_file(path: Path) -> list[Record]:
                 "run": run_index,
                 "process_id": process_id(benchmark.get_name(), run_index, run),
             }
-            for value_index, value in enumerate(run.values):
-                records.append(
-                    {**base, "value_index": value_index, "value": _measured(path, base, value)}
-                )
+            base["values"] = [_measured(path, base, value) for value in run.values]
+            records.append(base)
     return records

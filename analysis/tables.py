@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import fmt, stats
+from analysis.markup import literal
 from analysis.stats import Comparison
 from analysis.table_model import Table, css_class
 from analysis.verdict import INCONCLUSIVE, NOT_INTERLEAVED, TOO_FEW
@@ -31,7 +32,7 @@ def _table(
 def runtimes(comparison: Comparison, context: str) -> list[str]:
     """Runtimes compared in ``context``: baseline first, then the rest alphabetically."""
     values = comparison.results.values
-    present = sorted(set(values.loc[values["context"] == context, "runtime"]))
+    present = sorted(set(values.loc[values["context"] == context, "runtime"].unique()))
     na = comparison.results.na
     present += sorted(set(na.loc[na["context"] == context, "runtime"]) - set(present))
     baseline = comparison.settings.baseline
@@ -141,7 +142,11 @@ def _ratio_rows_table(
     text.insert(3, label, base_text[settings.baseline])
     css.insert(3, label, base_css[settings.baseline])
     row_notes = sorted(
-        {f"{r.workload} [{r.params}] {r.runtime}: {r.note}" for r in ratios.itertuples() if r.note}
+        {
+            literal(f"{r.workload} [{r.params}] {r.runtime}: {r.note}")
+            for r in ratios.itertuples()
+            if r.note
+        }
     )
     return _table(title, text[keep], css[keep], [*notes, *row_notes])
 

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from analysis import fmt
 from analysis.document import Block, FigureBlock, Heading, Paragraph, TableBlock
+from analysis.markup import literal
 from analysis.plots import _LINESTYLES, _MARKERS, _PALETTE, Plot, _time_axis, save, slug
 from analysis.tables import Table, css_class
 from analysis.verdict import INCONCLUSIVE, NOT_INTERLEAVED, TOO_FEW
@@ -110,8 +111,8 @@ def version_table(
     notes = [
         f"{noun.capitalize()}: geometric mean per item over {processes}, with its {confidence} "
         "process-level t interval.",
-        f"Ratios: each version against the oldest loaded ({oldest}) on the same runtime and "
-        "machine (below 1 is faster); Welch intervals on per-process log means, "
+        f"Ratios: each version against the oldest loaded ({literal(str(oldest))}) on the same "
+        "runtime and machine (below 1 is faster); Welch intervals on per-process log means, "
         f"Bonferroni-simultaneous over the {family:.0f} version comparisons of this machine; "
         f"verdicts against the {versions.floor:.0%} floor.",
     ]

@@ -30,7 +30,9 @@ regression, 1 a regression (or a benchmark that failed on a side), 2 bad input (
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import platform
@@ -152,6 +154,19 @@ def check_ab_options(options: Sequence[str]) -> None:
                 f"ab-options: {option.split('=', 1)[0]} is set by the action's own inputs "
                 f"(reserved: {', '.join(RESERVED_OPTIONS)})"
             )
+    from benchmarks import cli  # ab's own parser: a bad option is refused before any build
+
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(said), contextlib.redirect_stdout(io.StringIO()):
+            _, rest = cli.build_parser().parse_known_args(
+                ["ab", "--baseline", ".", "--candidate", ".", *options]
+            )
+    except SystemExit:
+        reason = said.getvalue().strip().removeprefix("error: ") or "not options of ab"
+        raise InputError(f"ab-options: {reason}") from None
+    if rest:
+        raise InputError(f"ab-options: unrecognized arguments: {' '.join(rest)}")
 
 
 def workspace(environ: Mapping[str, str]) -> Path:
@@ -242,7 +257,7 @@ def library_worktree(library: Path, ref: str, worktrees: Path) -> Path:
         if head.returncode == 0 and head.stdout.strip() == commit:
             return target
         raise InputError(f"{target} exists and is not the library at {commit[:12]}; remove it")
-    worktrees.mkdir(parents=True, exist_ok=True)
+    make_folder(worktrees, "work")
     added = _git(library, "worktree", "add", "--detach", "--quiet", str(target), commit)
     if added.returncode != 0:
         detail = (added.stderr.strip().splitlines() or ["git worktree add failed"])[-1]
@@ -317,6 +332,38 @@ def instructions_available() -> str | None:
 # --- reporting -------------------------------------------------------------------------------
 
 
+#: The runner's files this step appends to: checked before anything else is done.
+GITHUB_FILES: tuple[str, ...] = ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY")
+
+
+def check_github_files(environ: Mapping[str, str]) -> None:
+    """``GITHUB_OUTPUT`` and ``GITHUB_STEP_SUMMARY``, when set, name files this step can append
+    to; else :class:`InputError` (one line), before anything is built or measured."""
+    for name in GITHUB_FILES:
+        value = environ.get(name, "").strip()
+        if not value:
+            continue
+        path = Path(value)
+        if path.is_dir():
+            raise InputError(f"{name}: {path} is a folder, not a file; name a file or unset it")
+        try:
+            with open(path, "a", encoding="utf-8"):
+                pass
+        except OSError as exc:
+            raise InputError(
+                f"{name}: cannot write to {path} ({exc.strerror or exc}); name a writable file "
+                "or unset it"
+            ) from None
+
+
+def make_folder(path: Path, what: str) -> None:
+    """Create ``path`` (and its parents), or :class:`InputError` naming the input ``what``."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{what}: cannot create {path} ({exc.strerror or exc})") from None
+
+
 def write_outputs(environ: Mapping[str, str], outputs: Mapping[str, str]) -> None:
     """``name=value`` lines in ``$GITHUB_OUTPUT`` (when set) and on standard output."""
     for name, value in outputs.items():
@@ -343,19 +390,22 @@ def annotate(environ: Mapping[str, str], level: str, title: str, message: str) -
 
 
 def header(inputs: Inputs, specs: Sequence[str]) -> str:
+    from analysis.markup import literal
+
     selection = [
         f"measure: {inputs.measure}",
         f"runtimes: {', '.join(inputs.runtimes) or 'the default ones'}",
         f"workloads: {', '.join(inputs.workloads) or 'the default run'}",
     ]
     lines = [
-        f"## async-iteration-bench: {inputs.mode}" + (f" ({inputs.shard})" * (inputs.mode != "ab")),
+        f"## async-iteration-bench: {literal(inputs.mode)}"
+        + (f" ({literal(str(inputs.shard))})" * (inputs.mode != "ab")),
         "",
         "| side | SPEC |",
         "| --- | --- |",
-        *(f"| {name} | `{spec}` |" for name, spec in zip(SIDES, specs, strict=True)),
+        *(f"| {name} | {literal(spec)} |" for name, spec in zip(SIDES, specs, strict=True)),
         "",
-        " · ".join(selection),
+        literal(" · ".join(selection)),
         "",
     ]
     return "\n".join(lines) + "\n"
@@ -381,11 +431,13 @@ def failed_cells(folder: Path) -> list[dict[str, str]]:
 def report_failures(environ: Mapping[str, str], failed: Sequence[Mapping[str, str]]) -> None:
     if not failed:
         return
+    from analysis.markup import literal
+
     lines = [f"**{len(failed)} benchmark(s) failed on a side** (not compared):", ""]
     for cell in failed:
         title = f"failed: {cell['benchmark']} on {cell.get('runtime')} ({cell['side']})"
         annotate(environ, "error", title, str(cell.get("reason")))
-        lines.append(f"- {title}: {cell.get('reason')}")
+        lines.append(f"- {literal(title)}: {literal(str(cell.get('reason')))}")
     append_summary(environ, "\n".join(lines) + "\n\n")
 
 
@@ -460,7 +512,7 @@ def measure_sides(inputs: Inputs, environ: Mapping[str, str]) -> tuple[int, dict
             raise InputError(f"measure: {inputs.measure}: {reason}")
     specs = side_specs(inputs)
     append_summary(environ, header(inputs, specs))
-    inputs.cache_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(inputs.cache_dir, "cache-dir")
     prepare_environments(specs, inputs.cache_dir, prune=inputs.cache)
     command = ab_command(inputs, specs, output)
     print("running: " + shlex.join(command), flush=True)
@@ -547,12 +599,17 @@ def cache_key(environ: Mapping[str, str]) -> dict[str, str]:
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     environ = os.environ if environ is None else environ
     args = list(sys.argv[1:] if argv is None else argv)
+    if args not in ([], ["--cache-key"]):
+        print(f"error: unknown arguments {' '.join(args)}; valid: --cache-key", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        check_github_files(environ)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     if args == ["--cache-key"]:
         write_outputs(environ, cache_key(environ))
         return EXIT_OK
-    if args:
-        print(f"error: unknown arguments {' '.join(args)}; valid: --cache-key", file=sys.stderr)
-        return EXIT_ERROR
     try:
         inputs = read_inputs(environ)
         if inputs.mode == "compare":

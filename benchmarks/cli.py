@@ -28,7 +28,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from benchmarks import catalog, counting, interrupt, run_command, runtime_blocks
+from benchmarks import (
+    catalog,
+    counting,
+    identity,
+    interrupt,
+    preflight,
+    run_command,
+    runtime_blocks,
+)
+from benchmarks.environments import DEFAULT_CACHE
 from benchmarks.fixtures import DEFAULT_FIXTURE_ROOT
 from benchmarks.measure_options import add_measure_arguments, count_settings
 from benchmarks.runtimes import DEFAULT_RUNTIMES, RUNTIMES
@@ -305,6 +314,13 @@ def command_run(args: argparse.Namespace, pyperf_args: list[str]) -> int:
         pyperf_args = ["--rigorous", *pyperf_args]
     if args.resume and args.output is None:
         fail("--resume needs -o DIR, the folder of the run to continue")
+    measures = counting.measures_of(args.measure)
+    try:
+        preflight.check_measures(measures, [s.name for s in specs], suite_mode(args, pyperf_args))
+        if args.python:
+            preflight.check_cache(args.cache or identity.SUITE_SOURCE / DEFAULT_CACHE)
+    except ValueError as exc:
+        fail(str(exc))
     request = run_command.Request(
         runtimes=runtimes,
         specs=specs,
@@ -315,7 +331,7 @@ def command_run(args: argparse.Namespace, pyperf_args: list[str]) -> int:
         force=args.force,
         fixture_root=args.fixture_root,
         command=[Path(sys.executable).name, "-m", "benchmarks", *sys.argv[1:]],
-        measures=counting.measures_of(args.measure),
+        measures=measures,
         count_settings=count_settings(args),
     )
     try:

@@ -24,6 +24,7 @@ import argparse
 import contextlib
 import math
 import platform
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -39,6 +40,7 @@ from benchmarks import (
     experiment,
     identity,
     interrupt,
+    preflight,
     run_command,
     runner,
     scheduler,
@@ -139,8 +141,10 @@ def ab_folder(output: Path, resume: bool, force: bool) -> Iterator[RunLock]:
     ``force`` is given; with ``force`` an earlier comparison is removed."""
     if resume and not output.is_dir():
         raise RunFolderError(f"nothing to resume in {output}: it holds no A/B run")
+    created = not output.exists()
     prepare_output_dir(output)
     lock = RunLock(output).acquire()
+    kept = False
     try:
         contents = sorted(p.name for p in output.iterdir() if p.name != LOCK_NAME)
         if contents and not (resume or force):
@@ -153,8 +157,11 @@ def ab_folder(output: Path, resume: bool, force: bool) -> Iterator[RunLock]:
             for name in COMPARE_FILES:
                 (output / name).unlink(missing_ok=True)
         yield lock
+        kept = True
     finally:
         lock.release()
+        if created and not kept and {p.name for p in output.iterdir()} <= {LOCK_NAME}:
+            shutil.rmtree(output, ignore_errors=True)  # a failed start leaves no empty folder
 
 
 def open_sides(
@@ -417,6 +424,8 @@ def command(
         check_compare_options(args.compare_option)
     output: Path = args.output or default_run_dir(Path("results") / "ab", python_version_tag())
     cache: Path = args.cache or repository / DEFAULT_CACHE
+    preflight.check_measures(counting.measures_of(args.measure), [s.name for s in specs])
+    preflight.check_cache(cache)
     try:
         with ab_folder(output, args.resume, args.force):
             environments = [build_environment(spec, repository, cache) for spec in side_specs]

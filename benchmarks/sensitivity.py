@@ -47,7 +47,8 @@ from typing import Any
 
 import pyperf
 
-from benchmarks import cli, counting, identity, interleave, interrupt
+from analysis.staging import OutputError, check_output_folder
+from benchmarks import cli, counting, identity, interleave, interrupt, preflight
 from benchmarks.environments import DEFAULT_CACHE, Environment, build_environment, parse_spec
 from benchmarks.fixtures import DEFAULT_FIXTURE_ROOT
 from benchmarks.harness import WORK_ENV
@@ -294,14 +295,17 @@ def calibrate(args: argparse.Namespace) -> int:
                              "--measure instructions injects its own work")  # fmt: skip
         if counted and (why := counting.unavailable_reason()) is not None:
             raise ValueError(f"--measure instructions: {why}")
-        base = build_environment(spec, SUITE_SOURCE, args.cache or SUITE_SOURCE / DEFAULT_CACHE)
-    except ValueError as exc:
+        output: Path = args.output or default_output()
+        check_output_folder(output)  # before hours of pairs, not after them
+        cache = args.cache or SUITE_SOURCE / DEFAULT_CACHE
+        preflight.check_cache(cache)
+        base = build_environment(spec, SUITE_SOURCE, cache)
+    except (ValueError, OutputError) as exc:
         cli.fail(str(exc))
     measures = (counting.INSTRUCTIONS,) if counted else (counting.TIME,)
     count_settings = counting.CountSettings(processes=args.count_processes)
     if not interleave.compare_available():
         print("compare is not available in this checkout: pairs are measured but not judged")
-    output: Path = args.output or default_output()
     kinds: dict[str, float] = {AA: 0.0, **{f"{s:.0%}": s for s in slowdowns}}
     outcomes: dict[str, list[int | None]] = {kind: [] for kind in kinds}
     flagged: dict[str, list[int | None]] = {kind: [] for kind in kinds}

@@ -20,6 +20,7 @@ import pytest
 
 from benchmarks import (
     cli,
+    counting,
     interrupt,
     results,
     run_command,
@@ -385,3 +386,214 @@ def test_timer_accuracy_usage_errors_are_one_line(
         timer_accuracy.main(args)
     assert stop.value.code == 2
     one_error_line(capsys.readouterr().err)
+
+
+# -- found in the third hostile pass (docs/hostile-pass.md) ------------------------------------
+
+
+@pytest.fixture
+def nothing_measured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Measuring, counting or building anything fails the test: the refusal must come first."""
+    from benchmarks import count_run, experiment, interleave, sensitivity
+
+    def measured(*args: object, **kwargs: object) -> None:
+        raise AssertionError("measuring or building started before the input was refused")
+
+    monkeypatch.setattr(pyperf.Runner, "_created", set())
+    monkeypatch.setattr(experiment, "measure_groups", measured)
+    monkeypatch.setattr(count_run, "count_cells", measured)
+    for module in (interleave, run_command, sensitivity):
+        monkeypatch.setattr(module, "build_environment", measured)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "fragment"),
+    [
+        (
+            "AITER_BENCH_INJECT_SLOWDOWN",
+            "abc",
+            "AITER_BENCH_INJECT_SLOWDOWN: slowdown 'abc' is not",
+        ),
+        ("AITER_BENCH_INJECT_SLOWDOWN", "-0.1", "must be a fraction between 0 and 10"),
+        ("AITER_BENCH_INJECT_WORK", "{bad", "AITER_BENCH_INJECT_WORK is not JSON"),
+        ("AITER_BENCH_INJECT_WORK", '{"x": -5}', "iterations >= 0 per item"),
+        ("AITER_BENCH_INJECT_WORK", '{"nope.nothing": 5}', "not selected: nope.nothing; selected"),
+        ("AITER_BENCH_INJECT_WORK", '{"nope@asyncio": 5}', "not selected: nope@asyncio; selected"),
+    ],
+)
+def test_bad_injection_variables_are_refused_before_measuring(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    nothing_measured: None,
+    variable: str,
+    value: str,
+    fragment: str,
+) -> None:
+    # Before: accepted, then every worker refused the variable (each benchmark failed), or
+    # work named for no selected benchmark injected nothing, silently.
+    monkeypatch.setattr(counting, "unavailable_reason", lambda: None)
+    monkeypatch.setenv(variable, value)
+    run = tmp_path / "run"
+    assert main(*SELECTION, "--measure", "instructions", "-o", str(run)) == 2
+    assert fragment in one_error_line(capsys.readouterr().err)
+    assert not run.exists()
+
+
+def test_work_for_a_selected_benchmark_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks import preflight
+
+    monkeypatch.setattr(counting, "unavailable_reason", lambda: None)
+    for key in (BENCHMARK, f"{BENCHMARK}@asyncio"):
+        environ = {"AITER_BENCH_INJECT_WORK": json.dumps({key: 5})}
+        preflight.check_measures([counting.INSTRUCTIONS], [BENCHMARK], environ=environ)
+    environ = {"AITER_BENCH_INJECT_WORK": json.dumps({f"{BENCHMARK}@nope": 5})}
+    with pytest.raises(ValueError, match="not selected"):
+        preflight.check_measures([counting.INSTRUCTIONS], [BENCHMARK], environ=environ)
+
+
+def test_instructions_without_valgrind_are_refused_before_measuring(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    nothing_measured: None,
+) -> None:
+    # Before: every cell was n/a ("valgrind is not installed") and the run exited 0.
+    monkeypatch.setattr(counting, "unavailable_reason", lambda: "valgrind is not installed")
+    for measure in ("instructions", "both"):
+        pyperf.Runner._created.clear()  # type: ignore[attr-defined]
+        run = tmp_path / measure
+        assert main(*SELECTION, "--measure", measure, "-o", str(run)) == 2
+        line = one_error_line(capsys.readouterr().err)
+        assert "valgrind is not installed; or use --measure time" in line
+        assert not run.exists()
+    from benchmarks import interleave
+
+    args = ["ab", "--baseline", ".", "--candidate", ".", "--measure", "instructions"]
+    with pytest.raises(ValueError, match="valgrind is not installed"):
+        interleave.command(
+            cli.build_parser().parse_args([*args, "-o", str(tmp_path / "ab")]), [], [], None
+        )
+    assert not (tmp_path / "ab").exists()
+
+
+def test_instructions_and_memory_tracking_do_not_combine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], nothing_measured: None
+) -> None:
+    run = tmp_path / "run"
+    assert main(*SELECTION, "--measure", "instructions", "--track-memory", "-o", str(run)) == 2
+    assert "measure memory, not instructions" in one_error_line(capsys.readouterr().err)
+
+
+def test_an_unusable_environment_cache_is_refused_before_any_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], nothing_measured: None
+) -> None:
+    # Before: `run --python 3.11 3.12 --cache /dev/null` made both run folders, then a
+    # FileExistsError traceback (exit 1).
+    (tmp_path / "file").write_text("x")
+    run = tmp_path / "run"
+    code = main(*SELECTION, "--python", "3.11", "3.12", "--cache", str(tmp_path / "file"),
+                "-o", str(run))  # fmt: skip
+    assert code == 2
+    assert "--cache: " in one_error_line(capsys.readouterr().err)
+    assert not run.exists()
+    ab = tmp_path / "ab"
+    code = cli_code("ab", "--baseline", ".", "--candidate", ".", "--cache",
+                    str(tmp_path / "file" / "c"), "-o", str(ab))  # fmt: skip
+    assert code == 2
+    assert "--cache: " in one_error_line(capsys.readouterr().err)
+    assert not ab.exists()
+
+
+def cli_code(*args: str) -> int:
+    try:
+        return cli.main(list(args))
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+def test_a_failed_ab_start_leaves_no_empty_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks import interleave
+
+    def no_such_ref(*args: object, **kwargs: object) -> None:
+        raise ValueError("ref=nokey: not a commit of the repository")
+
+    monkeypatch.setattr(interleave, "build_environment", no_such_ref)
+    ab = tmp_path / "ab"
+    assert cli_code("ab", "--baseline", "nokey", "--candidate", ".", "-o", str(ab)) == 2
+    assert "not a commit" in one_error_line(capsys.readouterr().err)
+    assert not ab.exists()
+    kept = tmp_path / "kept"
+    kept.mkdir()  # a folder the user made is left where it is
+    assert cli_code("ab", "--baseline", "nokey", "--candidate", ".", "-o", str(kept)) == 2
+    assert kept.is_dir()
+
+
+@pytest.mark.parametrize("output", ["/dev/null", "/proc/x"])
+def test_calibrate_checks_its_output_before_building(
+    capsys: pytest.CaptureFixture[str], nothing_measured: None, output: str
+) -> None:
+    # Before: the output was first written after every pair had been measured.
+    from benchmarks import sensitivity
+
+    with pytest.raises(SystemExit) as stop:
+        sensitivity.main(["--pairs", "1", "--family-size", "5", "-o", output])
+    assert stop.value.code == 2
+    one_error_line(capsys.readouterr().err)
+
+
+def action_environ(tmp_path: Path, **more: str) -> dict[str, str]:
+    inputs = {"baseline": ".", "candidate": "slowdown=0.05", "measure": "time"}
+    inputs |= {"results": str(tmp_path / "results"), "cache-dir": str(tmp_path / "cache")}
+    environ = {"GITHUB_WORKSPACE": str(tmp_path)}
+    environ |= {"INPUT_" + k.upper().replace("-", "_"): v for k, v in inputs.items()}
+    return environ | more
+
+
+@pytest.mark.parametrize("variable", ["GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"])
+@pytest.mark.parametrize("where", ["folder", "missing folder", "/proc"])
+def test_the_action_checks_the_runner_files_first(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    where: str,
+) -> None:
+    # Before: a traceback (exit 1), after the environments were built and both sides measured.
+    from benchmarks import action
+
+    monkeypatch.setattr(action, "prepare_environments", lambda *a: pytest.fail("built"))
+    path = {"folder": tmp_path, "missing folder": tmp_path / "no" / "f", "/proc": Path("/proc/x")}
+    environ = action_environ(tmp_path, **{variable: str(path[where])})
+    assert action.main([], environ) == 2
+    assert variable in one_error_line(capsys.readouterr().err)
+    assert action.main(["--cache-key"], environ) == 2
+    one_error_line(capsys.readouterr().err)
+
+
+def test_the_action_refuses_bad_folders_and_ab_options_before_building(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks import action
+
+    monkeypatch.setattr(action, "prepare_environments", lambda *a: pytest.fail("built"))
+    (tmp_path / "file").write_text("x")
+    environ = action_environ(tmp_path, INPUT_CACHE_DIR=str(tmp_path / "file" / "cache"))
+    assert action.main([], environ) == 2  # before: NotADirectoryError traceback
+    assert "cache-dir: cannot create" in one_error_line(capsys.readouterr().err)
+    environ = action_environ(tmp_path, INPUT_AB_OPTIONS="--bogus 3")
+    assert action.main([], environ) == 2  # before: refused by ab after both builds
+    assert "ab-options: unrecognized arguments: --bogus 3" in one_error_line(
+        capsys.readouterr().err
+    )
+
+
+def test_the_action_summary_header_escapes_markdown(tmp_path: Path) -> None:
+    from benchmarks import action
+
+    inputs = action.read_inputs(action_environ(tmp_path, INPUT_WORKLOADS="protocol.*"))
+    text = action.header(inputs, ["pip=[x](http://x.invalid)", "ref=*main*|x"])
+    assert "[x](http://x.invalid)" not in text and "*main*" not in text
+    assert "\\[x\\](http://x.invalid)" in text and "\\*main\\*\\|x" in text

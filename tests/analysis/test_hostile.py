@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from analysis import staging
@@ -337,3 +338,138 @@ def test_a_step_summary_in_a_missing_folder_is_refused_first(
     code, _, err = run_main(capsys, "compare", str(one), str(two), "--json", str(json_out))
     assert "its folder does not exist" in one_error_line(code, err)
     assert not json_out.exists()
+
+
+# -- item 28: Markdown from metadata is literal text in report.md and the step summary ----------
+
+#: Markdown that would render as emphasis, a link, an image, math, a heading or a cell break.
+MARKDOWN_BAIT = "*em* **b** [l](http://x.invalid) ![i](http://x.invalid/i.png) $m$ _u_ |c ~~s~~"
+
+
+def test_the_markdown_escape_keeps_text_literal() -> None:
+    import html as html_module
+
+    import markdown as python_markdown
+
+    from analysis.markup import literal, unescape_to_html
+
+    for text in (MARKDOWN_BAIT, "# heading", "`code`", "a\\*b", "protocol.async_generator"):
+        rendered = python_markdown.markdown(literal(text))
+        inner = rendered.removeprefix("<p>").removesuffix("</p>")
+        assert "<" not in inner, rendered  # no element: no em, a, img, code, h1
+        assert unescape_to_html(literal(text)) == html_module.escape(text, quote=False) or (
+            html_module.unescape(unescape_to_html(literal(text))) == text
+        )
+    assert literal("protocol.async_generator") == "protocol.async_generator"  # stays readable
+    assert "\n" not in literal("a\n# b")
+
+
+def test_markdown_from_metadata_is_escaped_in_report_md(
+    capsys: pytest.CaptureFixture[str], synth: Any, tmp_path: Path
+) -> None:
+    specs = [
+        synth.Spec(runtime, "w.x", {"tag": MARKDOWN_BAIT}, extra={"cpu_model_name": "[cpu](x)"})
+        for runtime in ("asyncio", "trio")
+    ]
+    folder = Path(synth.write_run(tmp_path / "run", specs, hostname="*host*"))
+    out = tmp_path / "out"
+    code, _, err = run_main(capsys, "report", str(folder), "-o", str(out))
+    assert code == 0, err
+    markdown = (out / "report.md").read_text()
+    for raw in ("[l](http://x.invalid)", "![i]", "*em*", "$m$", "[cpu](x)", "*host*"):
+        assert raw not in markdown, raw
+    assert "\\|c" in markdown and " |c" not in markdown  # no cell break inside a cell
+    assert "\\[l\\](http://x.invalid)" in markdown and "\\*host\\*" in markdown
+    page = (out / "report.html").read_text()
+    assert "*host*" in page and "[cpu](x)" in page  # the HTML shows the same text, unescaped
+    assert 'href="http://x.invalid"' not in page
+
+
+def test_markdown_from_metadata_is_escaped_in_the_step_summary(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    synth: Any,
+    tmp_path: Path,
+) -> None:
+    def side(name: str, seed: int) -> Path:
+        specs = [
+            synth.Spec(rt, "w.x", {"tag": MARKDOWN_BAIT}, runs=4, per_run=3)
+            for rt in ("asyncio", "trio")
+        ]
+        return Path(synth.write_run(tmp_path / name, specs, seed=seed))
+
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code, _, err = run_main(capsys, "compare", str(side("one", 1)), str(side("two", 2)))
+    assert code in (0, 1), err
+    text = summary.read_text()
+    assert "tag=" in text
+    for raw in ("[l](http://x.invalid)", "![i]", "*em*", "$m$"):
+        assert raw not in text, raw
+
+
+# -- item 28: results.csv grows with the data, not with values x metadata ------------------------
+
+
+def test_the_csv_stays_proportional_to_the_input(
+    capsys: pytest.CaptureFixture[str], synth: Any, tmp_path: Path
+) -> None:
+    # Many values per process and long metadata: written once per value, the CSV was ~18 times
+    # its input (a 50 MB input gave 600 MB); split per value / per process, it is ~2 times.
+    long = {"python_build": "x" * 400, "cpu_model_name": "y" * 400}
+    specs = [
+        synth.Spec(rt, "w.x", {"items": 10}, runs=4, per_run=2000, extra=long)
+        for rt in ("asyncio", "trio")
+    ]
+    folder = Path(synth.write_run(tmp_path / "run", specs))
+    inputs = sum(p.stat().st_size for p in folder.glob("*.json"))
+    out = tmp_path / "out"
+    code, _, err = run_main(capsys, "report", str(folder), "-o", str(out))
+    assert code == 0, err
+    csv = sum((out / name).stat().st_size for name in ("results.csv", "processes.csv"))
+    assert csv < 3 * inputs, (csv, inputs)
+    import pandas as pd
+
+    joined = pd.read_csv(out / "results.csv").merge(
+        pd.read_csv(out / "processes.csv"), on="process_id", how="left"
+    )
+    assert len(joined) == 2 * 4 * 2000 and joined["cpu_model_name"].eq("y" * 400).all()
+
+
+# -- found in the third hostile pass (docs/hostile-pass.md) ------------------------------------
+
+
+def test_an_interval_that_overflows_is_one_line(
+    capsys: pytest.CaptureFixture[str], synth: Any, tmp_path: Path
+) -> None:
+    # Finite but absurd values (1e300 and 1e-300 per item) make an interval bound overflow;
+    # before, an OverflowError traceback (exit 1, which compare uses for "regression").
+    folder = small_run(synth, tmp_path / "run")
+    path = folder / "asyncio.json"
+    data = json.loads(path.read_text())
+    runs = data["benchmarks"][0]["runs"]
+    runs[1]["values"] = [1e300] * 3  # per-process log means 690 apart: exp() of the bound
+    runs[2]["values"] = [1e-300] * 3  # overflows
+    path.write_text(json.dumps(data))
+    out = tmp_path / "out"
+    with np.errstate(all="ignore"):
+        code, _, err = run_main(capsys, "report", str(folder), "-o", str(out))
+    assert "too far apart for finite intervals" in one_error_line(code, err)
+    assert not out.exists()
+
+
+def test_an_infinite_interval_bound_stays_off_the_plot_axis() -> None:
+    # An instructions cell with one value of 1e300 gave an infinite bound through numpy, and
+    # matplotlib raised "Axis limits cannot be NaN or Inf" (a traceback, exit 1).
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from analysis.plots import _ratio_ticks
+
+    figure, axis = plt.subplots()
+    axis.set_xscale("log")
+    ratios = pd.DataFrame({"ci_low": [0.0, 0.9], "ratio": [1.2, 1.0], "ci_high": [np.inf, 1.1]})
+    _ratio_ticks(axis, ratios)
+    low, high = axis.get_xlim()
+    assert np.isfinite([low, high]).all() and low < 0.9 and high > 1.2
+    plt.close(figure)

@@ -25,6 +25,7 @@ def test_every_output_is_written(report):
         "report.md",
         "report.html",
         "results.csv",
+        "processes.csv",
         "results.parquet",
         "ratios.csv",
         "absolute.csv",
@@ -101,9 +102,12 @@ def test_html_is_self_contained(report):
 
 def test_csv_is_the_tidy_data(report, shared_standard_run):
     standard_run, out = shared_standard_run, report.markdown.parent
-    csv = pd.read_csv(out / "results.csv")
+    per_value = pd.read_csv(out / "results.csv")
+    assert list(per_value.columns) == ["process_id", "value_index", "value"]
+    csv = per_value.merge(pd.read_csv(out / "processes.csv"), on="process_id", how="left")
     assert len(csv) == len(load_results([standard_run]).values)
     assert {"runtime", "workload", "value", "source_file", "param_items"} <= set(csv.columns)
+    assert csv["runtime"].notna().all()
     parquet = pd.read_parquet(out / "results.parquet")
     assert len(parquet) == len(csv)
     ratios = pd.read_csv(out / "ratios.csv")
