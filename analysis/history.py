@@ -1,34 +1,35 @@
-"""History: a trend per benchmark x runtime x Python x machine over many runs, with change points.
+"""History: a trend per metric x benchmark x runtime x Python x platform, with change points.
 
 **Runs in order.** Runs are ordered by the commit date of the suite they measured
 (``suite_commit_date``), falling back to the date pyperf recorded for the run when the commit is
-unknown. Runs of different machines (``machine``: ``AITER_BENCH_MACHINE`` or the host name, and
-``cpu_model_name``) or Python versions never share a line.
+unknown. Runs of different platforms (:func:`platform_of`: for wall time the machine and CPU
+model, for instruction counts the CPU architecture and Valgrind), metrics or Python versions never
+share a line.
 
 **One level per run.** A run's level on a line is the mean over its worker processes of each
 process's mean log time per item (:func:`analysis.evidence.process_summaries`), i.e. the log of a
 geometric mean with the worker process as the unit, as everywhere else in the suite.
 
-**Change points.** ``ruptures``' PELT (Killick, Fearnhead and Eckley, *JASA* 2012: the exact
-optimum of a penalised cost, in linear time) runs on each line's sequence of run levels, with a
-segment of at least ``min_size`` runs (2: one odd run is an outlier, not a change). The penalty
-is BIC's, in the units of each cost, scaled by ``penalty`` (default 3):
+**Change points** (:func:`change_points_of_lines`), chosen in the seeded simulation of
+:mod:`analysis.history_simulation` (figures in ``docs/verdicts.md``, History):
 
-- ``l2`` (Gaussian mean shift): ``penalty * 2 * sigma^2 * ln(n)``;
-- ``l1`` (Laplace, median shift; the default, robust to a single wild run):
-  ``penalty * b * ln(n)`` with the Laplace scale ``b = sigma / sqrt(2)``;
-- ``rank`` (nonparametric; ranks are whitened by ruptures, so their noise variance is 1):
-  ``penalty * 2 * ln(n)``.
+1. ``sigma``, the noise of one run level, is the larger of the robust run-to-run spread,
+   ``1.4826 * MAD(first differences) / sqrt(2)`` (a step touches one difference only), and the
+   process-level floor, the median over runs of ``sd(process log means) / sqrt(processes)``.
+   It is the line's own noise, so wall time and instruction counts share the rule.
+2. ``r``, the lag-1 autocorrelation of the residuals around the line's best single split
+   (:func:`autocorrelation`, bias-corrected). Under AR(1) noise first differences see
+   ``sd * sqrt(1 - r)``, so the penalty uses the long-run sd ``sigma * sqrt(1 + r) / (1 - r)``.
+3. Candidates: ``ruptures``' PELT (Killick, Fearnhead and Eckley, *JASA* 2012) with a segment of
+   at least ``min_size`` runs (a change must persist that long) and BIC's penalty in the units
+   of the cost, scaled by ``penalty`` (:func:`penalty_value`).
+4. Confirmation: each candidate is tested across its split, between the runs of its two
+   neighbouring segments, with Yuen's trimmed Welch t (``scipy.stats.ttest_ind``; robust to a
+   bad run), its variance inflated by ``(1 + r) / (1 - r)`` (an effective sample size), and
+   kept when ``p < alpha / m`` over the line's ``m`` candidates (Bonferroni).
 
-``sigma``, the noise of one run level, is the larger of two estimates: the run-to-run spread,
-``1.4826 * MAD(first differences) / sqrt(2)`` (robust to the steps it looks for, since only one
-difference per step is affected), and the process-level floor, the median over runs of
-``sd(process log means) / sqrt(processes)`` (what a run's level would vary by if only its
-processes were random). BIC alone (``penalty=1``) assumes a single change is tested; PELT
-searches every split of the series, so the largest of many null gains is compared with the
-penalty, and BIC then raises false changes in flat noisy series. A factor of 3 keeps a flat
-series of 30 runs free of false changes in the seeded simulation of the tests while a step of
-four noise standard deviations is found at the right run.
+:data:`UNCONFIRMED_L1` is the method before (every L1 candidate, penalty factor 3), which the
+simulation shows raising false changes in flat lines under AR(1) noise and bad spells.
 """
 
 from __future__ import annotations
@@ -368,8 +369,7 @@ def build_history(values: pd.DataFrame, method: Method | None = None) -> History
     """Trend lines and change points from the tidy frame of :func:`analysis.load_results`."""
     method = method or Method()
     values = values.copy()
-    if METRIC not in values:
-        values[METRIC] = TIME
+    values[METRIC] = values[METRIC].fillna(TIME) if METRIC in values else TIME
     values["platform"] = platform_of(values)
     order = run_order(values)
     levels = run_levels(values).merge(
