@@ -174,9 +174,8 @@ def simulated_rates(method: Method) -> Block:
             "**Measured rates.** This method was not simulated; "
             "`python -m analysis.history_simulation` measures the default one."
         )
-    rows = [[cell for cell in row] for row in stored["rows"]]
     frame = pd.DataFrame(
-        rows, columns=["run noise", "flat lines with a false change", "5% steps found"]
+        stored["rows"], columns=["run noise", "flat lines with a false change", "5% steps found"]
     )
     return TableBlock(
         _table(
