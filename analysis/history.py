@@ -74,10 +74,10 @@ CHANGE_COLUMNS: tuple[str, ...] = (
     "ratio",
     "noise_sd",
 )
-#: Costs of the candidate search: ``l2`` and ``rbf`` run in ruptures' compiled kernel PELT
-#: (``KernelCPD``; ``l2`` is its ``linear`` kernel), ``l1``, ``rank`` and ``normal`` in its PELT.
-MODELS: tuple[str, ...] = ("l2", "l1", "rank", "normal", "rbf")
-_KERNEL_OF = {"l2": "linear", "rbf": "rbf"}
+#: Costs of the candidate search: ``l2`` runs in ruptures' compiled kernel PELT (``KernelCPD``
+#: with its ``linear`` kernel, the same segmentation), ``l1``, ``rank`` and ``normal`` in its PELT.
+MODELS: tuple[str, ...] = ("l2", "l1", "rank", "normal")
+_KERNEL_OF = {"l2": "linear"}
 #: The defaults, chosen in :mod:`analysis.history_simulation` (see ``docs/verdicts.md``).
 DEFAULT_MODEL = "l2"
 DEFAULT_PENALTY = 2.5
@@ -122,7 +122,6 @@ class Method:
             "l1": "(sigma / sqrt 2) ln(n)",
             "rank": "2 ln(n) (ranks are whitened)",
             "normal": "2 ln(n)",
-            "rbf": "ln(n) / 10",
         }[self.model]
         text = (
             f"Candidates: PELT (ruptures) with the {self.model} cost, segments of at least "
@@ -209,8 +208,6 @@ def penalty_value(method: Method, n: int, sigma: float) -> float:
         return method.penalty * 2 * sigma**2 * log_n
     if method.model == "l1":
         return method.penalty * sigma / math.sqrt(2) * log_n
-    if method.model == "rbf":  # a kernel cost: each run adds at most 1, whatever the noise
-        return method.penalty * log_n / 10
     return method.penalty * 2 * log_n  # rank (whitened ranks), normal (a log-likelihood)
 
 

@@ -130,7 +130,7 @@ def test_noise_estimate_ignores_the_step_and_has_a_process_floor() -> None:
 
 
 def test_bad_method_is_an_analysis_error() -> None:
-    with pytest.raises(AnalysisError, match="valid models: l2, l1, rank, normal, rbf"):
+    with pytest.raises(AnalysisError, match="valid models: l2, l1, rank, normal"):
         Method(model="l3")
     with pytest.raises(AnalysisError, match="alpha must be between 0 and 1"):
         Method(alpha=1.5)
