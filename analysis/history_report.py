@@ -23,10 +23,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis import fmt, render_html, render_md
+from analysis import fmt, history_simulation, render_html, render_md
 from analysis.document import Block, Facts, FigureBlock, Heading, Items, Paragraph, TableBlock
 from analysis.errors import AnalysisError
 from analysis.history import (
+    DEFAULT_ALPHA,
     DEFAULT_MIN_SIZE,
     DEFAULT_MODEL,
     DEFAULT_PENALTY,
@@ -44,7 +45,7 @@ from analysis.tables import Table
 
 TITLE = "Async runtime benchmarks: history"
 #: One figure per machine x Python x runtime x workload: its parameter variants are its lines.
-FIGURE_KEYS: tuple[str, ...] = ("machine", "python_version", "runtime", "workload")
+FIGURE_KEYS: tuple[str, ...] = ("metric", "platform", "python_version", "runtime", "workload")
 _PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3")
 
 
@@ -91,7 +92,8 @@ def trend_figure(group: pd.DataFrame, title: str) -> Figure:
     ax.set_xticks(positions)
     labels = group.drop_duplicates("position").set_index("position")["suite_commit"]
     ax.set_xticklabels([str(labels[p])[:7] for p in positions], rotation=60, fontsize=7)
-    ax.set_ylabel("time per item / line median")
+    metric = str(group["metric"].iloc[0]) if "metric" in group else "time"
+    ax.set_ylabel(f"{'instructions' if metric == 'instructions' else 'time'} per item / median")
     ax.set_xlabel("run (suite commit), in commit-date order")
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=7, loc="best")
@@ -121,7 +123,8 @@ def changes_table(history: History) -> Table:
     changes = history.changes
     frame = pd.DataFrame(
         {
-            "machine": changes["machine"],
+            "metric": changes["metric"],
+            "platform": changes["platform"],
             "Python": changes["python_version"],
             "runtime": changes["runtime"],
             "benchmark": changes["benchmark"],
@@ -141,12 +144,13 @@ def lines_table(history: History) -> Table:
         last = line.iloc[-1]
         rows.append(
             {
-                "machine": named["machine"],
+                "metric": named["metric"],
+                "platform": named["platform"],
                 "Python": named["python_version"],
                 "runtime": named["runtime"],
                 "benchmark": named["benchmark"],
                 "runs": str(len(line)),
-                "latest": fmt.seconds(float(last["level"])),
+                "latest": latest(named["metric"], float(last["level"])),
                 "noise (sd of a run level)": f"{float(last['noise_sd']):.2%}",
                 "change points": str(int(line["change_point"].sum())),
             }
@@ -154,10 +158,37 @@ def lines_table(history: History) -> Table:
     return _table("Every line", pd.DataFrame(rows))
 
 
+def latest(metric: object, level: float) -> str:
+    """A line's latest level in its unit."""
+    if metric == "instructions":
+        return f"{level:,.0f} instructions"
+    return fmt.seconds(level)
+
+
+def simulated_rates(method: Method) -> Block:
+    """The false-change and detection rates of the method in use, from the seeded simulation of
+    :mod:`analysis.history_simulation` (stored by it in ``history_figures.json``)."""
+    stored = history_simulation.stored_figures()
+    if method != Method() or stored is None:
+        return Paragraph(
+            "**Measured rates.** This method was not simulated; "
+            "`python -m analysis.history_simulation` measures the default one."
+        )
+    frame = pd.DataFrame(
+        stored["rows"], columns=["run noise", "flat lines with a false change", "5% steps found"]
+    )
+    return TableBlock(
+        _table(
+            "Measured rates of this method (simulation)",
+            frame,
+            notes=[str(stored["settings"])],
+        )
+    )
+
+
 def blocks(history: History, plots: Sequence[Plot], sources: Sequence[Path]) -> list[Block]:
     order = history.runs
     by_commit = int((order["ordered_by"] == "commit date").sum())
-    counts = ", ".join(f"{model}: {n}" for model, n in history.counts_by_model.items())
     result: list[Block] = [
         Heading(TITLE, 1),
         Paragraph("Runs with an injected slowdown (sensitivity checks) are left out."),
@@ -169,14 +200,14 @@ def blocks(history: History, plots: Sequence[Plot], sources: Sequence[Path]) -> 
             ]
         ),
         Paragraph(
-            "A line is one benchmark x runtime x Python x machine; runs of different machines "
-            "never share a line. A run's level is the geometric mean time per item with the "
-            "worker process as the unit (the mean of each process's mean log time)."
+            "A line is one metric x benchmark x runtime x Python x platform: for wall time the "
+            "machine and its CPU model, for instruction counts the CPU architecture and the "
+            "Valgrind that counted. A run's level is the geometric mean time (or instruction "
+            "count) per item with the worker process as the unit (the mean of each process's "
+            "mean log value). Each line's penalty and tests scale with the line's own noise."
         ),
         Paragraph(f"**Method.** {history.method.describe()}"),
-        Paragraph(
-            f"**Costs compared** (change points found with the same penalty factor): {counts}."
-        ),
+        simulated_rates(history.method),
     ]
     if len(history.changes):
         result.append(TableBlock(changes_table(history)))
@@ -244,7 +275,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--model",
         choices=MODELS,
         default=DEFAULT_MODEL,
-        help="ruptures cost: l1 (robust, default), rank (nonparametric) or l2 (Gaussian)",
+        help="ruptures cost of the candidate search (default: %(default)s)",
     )
     history.add_argument(
         "--penalty",
@@ -253,7 +284,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="factor on the BIC penalty (default: %(default)s; higher finds fewer changes)",
     )
     history.add_argument(
-        "--min-size", type=int, default=DEFAULT_MIN_SIZE, help="fewest runs in a segment"
+        "--min-size",
+        type=int,
+        default=DEFAULT_MIN_SIZE,
+        help="fewest runs in a segment: how long a change must persist (default: %(default)s)",
+    )
+    history.add_argument(
+        "--alpha",
+        type=float,
+        default=DEFAULT_ALPHA,
+        help="family-wise level of the confirming tests over a line's candidates "
+        "(default: %(default)s)",
     )
 
 
@@ -264,7 +305,7 @@ def output_folder(text: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    method = Method(args.model, args.penalty, args.min_size)
+    method = Method(args.model, args.penalty, args.min_size, alpha=args.alpha)
     report = build_history_report(args.results, args.output, method)
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)

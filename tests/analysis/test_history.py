@@ -116,8 +116,8 @@ def test_machines_never_share_a_line() -> None:
     b["value"] *= 1.2
     b["suite_commit_date"] = b["suite_commit_date"].str.replace("2026-10", "2026-09")
     history = build_history(pd.concat([a, b], ignore_index=True))
-    lines = history.points.groupby("machine")["suite_run_id"].nunique()
-    assert lines.to_dict() == {"host-a": 12, "host-b": 12}
+    lines = history.points.groupby("platform")["suite_run_id"].nunique()
+    assert lines.to_dict() == {"host-a (Synthetic CPU)": 12, "host-b (Synthetic CPU)": 12}
     assert history.changes.empty
 
 
@@ -130,8 +130,10 @@ def test_noise_estimate_ignores_the_step_and_has_a_process_floor() -> None:
 
 
 def test_bad_method_is_an_analysis_error() -> None:
-    with pytest.raises(AnalysisError, match="valid models: l1, rank, l2"):
-        Method(model="normal")
+    with pytest.raises(AnalysisError, match="valid models: l2, l1, rank, normal"):
+        Method(model="l3")
+    with pytest.raises(AnalysisError, match="alpha must be between 0 and 1"):
+        Method(alpha=1.5)
     with pytest.raises(AnalysisError, match="penalty"):
         Method(penalty=0)
 
@@ -165,8 +167,9 @@ def test_history_command_writes_page_csv_and_plots(tmp_path: Path, synth, capsys
     assert len(points) == 10
     assert [p["change_point"] for p in points].count("True") == 1
     page = (out / "history.md").read_text()
-    assert "PELT (ruptures) with the l1 cost" in page and "penalty 3 *" in page
-    assert "Costs compared" in page
+    assert "PELT (ruptures) with the l2 cost" in page and "penalty 2.5 *" in page
+    assert "Yuen's 20% trimmed Welch t" in page
+    assert "Measured rates of this method (simulation)" in page and "seed 2026" in page
     assert list((out / "plots").glob("trend-*.png"))
     assert "<img" in (out / "history.html").read_text()
 
@@ -204,3 +207,9 @@ def test_runs_with_an_injected_slowdown_are_left_out(tmp_path: Path, synth) -> N
         runs = {row["suite_run_id"] for row in csv.DictReader(stream)}
     assert runs == {f"run{r:02d}" for r in range(8)}
     assert (out / "changes.csv").read_text().count("\n") == 1  # the header only
+
+
+def test_history_bad_alpha_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
+    assert analysis_main(["history", str(tmp_path), "--alpha", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err == "error: --alpha must be between 0 and 1, not 2.0\n"
