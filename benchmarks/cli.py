@@ -1,21 +1,22 @@
 """``python -m benchmarks``: list the workload x runtime matrix, or run a selection of it.
 
-This module only parses arguments; :mod:`benchmarks.run_command` and :mod:`benchmarks.interleave`
-do the work, through the one scheduler (:mod:`benchmarks.scheduler`).
+This module only parses arguments; :mod:`benchmarks.running.run_command` and
+:mod:`benchmarks.running.interleave` do the work, through the one scheduler
+(:mod:`benchmarks.running.scheduler`).
 
 ``run`` measures benchmark by benchmark. For each, ``loops`` is calibrated once, then the
-runtimes' pyperf worker processes (``python -m benchmarks.runner --worker``) run interleaved in
-blocks, one process of each runtime per block in a balanced random order
-(``benchmarks.blocks.worker_order``, its seed in the manifest), so a noisy machine's slow
+runtimes' pyperf worker processes (``python -m benchmarks.running.runner --worker``) run interleaved
+in blocks, one process of each runtime per block in a balanced random order
+(``benchmarks.running.blocks.worker_order``, its seed in the manifest), so a noisy machine's slow
 changes of speed fall on every runtime alike and the analysis can pair processes within blocks.
 ``run --python 3.10 3.12`` does the same with one arm per (version x runtime), each version in an
 environment of its own, into ``DIR/py3.10``, ``DIR/py3.12``. pyperf options a single worker
 cannot honour (memory tracking, ``--debug-single-value``, ...) run each runtime as one pyperf
 master instead, one after another.
 Each result is merged into ``DIR/<runtime>.json`` as soon as it is measured
-(the run folder, its lock and manifest: ``benchmarks.results``). A benchmark that fails, or
+(the run folder, its lock and manifest: ``benchmarks.storage.results``). A benchmark that fails, or
 whose input data cannot be built, is recorded in the manifest and the run goes on. SIGINT and
-SIGTERM stop the run cleanly (``benchmarks.interrupt``) with exit code 130 or 143.
+SIGTERM stop the run cleanly (``benchmarks.storage.interrupt``) with exit code 130 or 143.
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from benchmarks import catalog, counting, interrupt, run_command, runtime_blocks
-from benchmarks.fixtures import DEFAULT_FIXTURE_ROOT
-from benchmarks.measure_options import add_measure_arguments, count_settings
-from benchmarks.runtimes import DEFAULT_RUNTIMES, RUNTIMES
-from benchmarks.workload import ParamValue
+from benchmarks.measured import catalog
+from benchmarks.measured.fixtures import DEFAULT_FIXTURE_ROOT
+from benchmarks.measured.workload import ParamValue
+from benchmarks.platform.runtimes import DEFAULT_RUNTIMES, RUNTIMES
+from benchmarks.running import counting, run_command, runtime_blocks
+from benchmarks.running.measure_options import add_measure_arguments, count_settings
+from benchmarks.storage import interrupt
 
 USAGE_ERROR = 2
 
@@ -88,8 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         metavar="VERSION",
         help="a version matrix: every (version x runtime) interleaved in shared blocks, one "
-        "environment per interpreter (found as benchmarks/interpreters.py says), results in "
-        "-o DIR/py3.X",
+        "environment per interpreter (found as benchmarks/platform/interpreters.py says), "
+        "results in -o DIR/py3.X",
     )
     run.add_argument(
         "--cache", type=Path, default=None, help="with --python: where environments are kept"
@@ -113,8 +116,9 @@ def add_existing_arguments(parser: argparse.ArgumentParser, what: str) -> None:
 
 
 def add_ab_parser(commands: Any) -> None:
-    """``ab``: interleaved A/B of two environments (benchmarks/interleave.py does the work)."""
-    from benchmarks import interleave
+    """``ab``: interleaved A/B of two environments (benchmarks/running/interleave.py does the
+    work)."""
+    from benchmarks.running import interleave
 
     ab = commands.add_parser(
         "ab", help="interleaved A/B run of two environments (git ref, Python, pip overrides)"
@@ -125,7 +129,7 @@ def add_ab_parser(commands: Any) -> None:
 
 
 def command_ab(args: argparse.Namespace) -> int:
-    from benchmarks import interleave
+    from benchmarks.running import interleave
 
     runtimes, specs = plan(args)
     try:

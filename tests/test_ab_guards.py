@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import cli, identity, interleave
-from benchmarks.environments import Environment, Spec
+from benchmarks import cli
+from benchmarks.platform.environments import Environment, Spec
+from benchmarks.running import interleave
+from benchmarks.storage import identity
 from tests.conftest import REPO_ROOT, related
 
 TINY = ["--workload", "protocol.sync_reference", "--param", "items=10", "--runtime", "asyncio",

@@ -8,10 +8,12 @@ import sys
 
 import pytest
 
-from benchmarks import catalog, cli, scheduler
-from benchmarks.harness import time_batch
-from benchmarks.runtimes import DEFAULT_RUNTIMES, RUNTIMES, Runtime
-from benchmarks.workload import Case
+from benchmarks import cli
+from benchmarks.measured import catalog
+from benchmarks.measured.workload import Case
+from benchmarks.platform.runtimes import DEFAULT_RUNTIMES, RUNTIMES, Runtime
+from benchmarks.running import scheduler
+from benchmarks.running.harness import time_batch
 from tests.conftest import run_cli
 
 
@@ -118,10 +120,10 @@ def test_ladder_and_param_selection() -> None:
 def test_failure_reason_prefers_the_workload_error() -> None:
     stderr = (
         "Traceback (most recent call last):\n"
-        "benchmarks.workload.WrongResult: x returned 1, expected 2\n"
+        "benchmarks.measured.workload.WrongResult: x returned 1, expected 2\n"
         "RuntimeError: /usr/bin/python failed with exit code 1\n"
     )
-    expected = "benchmarks.workload.WrongResult: x returned 1, expected 2"
+    expected = "benchmarks.measured.workload.WrongResult: x returned 1, expected 2"
     assert scheduler.failure_reason(stderr, 1) == expected
     assert scheduler.failure_reason("", 3) == "runner exited with code 3"
 

@@ -13,10 +13,11 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from benchmarks import cli, run_command, scheduler
-from benchmarks.fixtures import FixtureError, ensure_fixture, remove_stale_builds
-from benchmarks.workload import Fixture
-from benchmarks.workloads.io import _inputs
+from benchmarks import cli
+from benchmarks.measured.fixtures import FixtureError, ensure_fixture, remove_stale_builds
+from benchmarks.measured.workload import Fixture
+from benchmarks.measured.workloads.io import _inputs
+from benchmarks.running import run_command, scheduler
 from tests.conftest import run_cli
 from tests.test_run_folder import StubRunner
 

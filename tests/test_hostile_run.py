@@ -18,17 +18,11 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from benchmarks import (
-    cli,
-    interrupt,
-    results,
-    run_command,
-    run_output,
-    runtimes,
-    scheduler,
-    timer_accuracy,
-)
-from benchmarks.results import RunFolder, RunFolderError
+from benchmarks import cli
+from benchmarks.platform import runtimes
+from benchmarks.running import run_command, scheduler, timer_accuracy
+from benchmarks.storage import interrupt, results, run_output
+from benchmarks.storage.results import RunFolder, RunFolderError
 from tests.conftest import AVAILABLE_RUNTIMES, REPO_ROOT
 from tests.test_run_folder import (
     BENCHMARK,
@@ -349,8 +343,8 @@ def test_sigint_during_the_start_up_imports_is_one_line(
 
 
 def test_stale_scratch_folders_are_swept_and_live_ones_kept(tmp_path: Path) -> None:
-    from benchmarks.results import RunLock
-    from benchmarks.scratch import sweep_stale
+    from benchmarks.storage.results import RunLock
+    from benchmarks.storage.scratch import sweep_stale
 
     dead, live, young = (tmp_path / f"aiter-bench-{name}" for name in ("dead", "live", "young"))
     for folder in (dead, live, young):

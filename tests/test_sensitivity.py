@@ -1,4 +1,4 @@
-"""``nox -s calibrate`` (benchmarks.sensitivity): the figures, and one tiny real pass."""
+"""``nox -s calibrate`` (benchmarks.running.sensitivity): the figures, and one tiny real pass."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import sensitivity
+from benchmarks.running import sensitivity
 from tests.conftest import REPO_ROOT
 
 
@@ -59,7 +59,7 @@ def test_one_tiny_pass_writes_the_figures(tmp_path: Path, ab_cache: Path) -> Non
     out = tmp_path / "calibration"
     completed = subprocess.run(
         [
-            sys.executable, "-m", "benchmarks.sensitivity",
+            sys.executable, "-m", "benchmarks.running.sensitivity",
             "--pairs", "1", "--slowdowns", "1",
             "--spec", "HEAD", "--cache", str(ab_cache),
             "--workload", "protocol.sync_reference", "--param", "items=10",
@@ -89,7 +89,8 @@ def test_binomial_intervals_are_clopper_pearsons(hits: int, trials: int) -> None
 
 
 def test_the_default_family_is_the_gates_whole_count() -> None:
-    from benchmarks import catalog, cli
+    from benchmarks import cli
+    from benchmarks.measured import catalog
 
     by_shard = []
     for family in sensitivity.GATE_SHARDS:
@@ -106,7 +107,7 @@ def test_pairs_are_judged_at_the_family_size_and_figures_carry_intervals(
 ) -> None:
     """The whole command with measuring and judging stubbed: every compare gets the family,
     and the written figures hold counts, rates and their binomial intervals."""
-    from benchmarks import interleave
+    from benchmarks.running import interleave
 
     seen: list[list[str]] = []
     monkeypatch.setattr(sensitivity, "build_environment", lambda *a, **k: _Env())

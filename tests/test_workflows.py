@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from benchmarks import action, catalog
-from benchmarks.runtimes import RUNTIMES
+from benchmarks.measured import catalog
+from benchmarks.platform.runtimes import RUNTIMES
+from benchmarks.running import action
 from tests.conftest import REPO_ROOT
 
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
@@ -138,7 +139,7 @@ def test_every_input_reaches_the_entry_script() -> None:
     }
     for name in inputs:
         assert step["env"]["INPUT_" + name.upper().replace("-", "_")] == f"${{{{ inputs.{name} }}}}"
-    assert step["run"].strip("'") == '"$SUITE_PYTHON" -m benchmarks.action'
+    assert step["run"].strip("'") == '"$SUITE_PYTHON" -m benchmarks.running.action'
 
 
 def test_input_defaults_are_the_entry_scripts() -> None:
