@@ -20,6 +20,7 @@ import pyperf
 import pytest
 
 from benchmarks import cli
+from benchmarks.commands import run as run_verb
 from benchmarks.running import run_command, scheduler
 from benchmarks.storage import interrupt, results
 from benchmarks.storage.results import LOCK_NAME, RunLock
@@ -78,7 +79,7 @@ def stub(monkeypatch: pytest.MonkeyPatch) -> Callable[..., StubRunner]:
             run_command, "choose_measure", lambda args: (runner, scheduler.Settings())
         )
         # pyperf allows one Runner per process; the real command checks options with one.
-        monkeypatch.setattr(cli, "check_pyperf_arguments", lambda args: None)
+        monkeypatch.setattr(run_verb, "check_pyperf_arguments", lambda args: None)
         return runner
 
     return install

@@ -89,14 +89,15 @@ def test_binomial_intervals_are_clopper_pearsons(hits: int, trials: int) -> None
 
 
 def test_the_default_family_is_the_gates_whole_count() -> None:
-    from benchmarks import cli
+    from benchmarks.commands import selection
     from benchmarks.measured import catalog
+    from benchmarks.running import run_command
 
     by_shard = []
     for family in sensitivity.GATE_SHARDS:
         specs = catalog.expand(catalog.select_workloads([f"{family}.*"], default_run=True))
-        runtimes = cli.selected_runtimes(None)
-        by_shard.append(sum(cli.na_reason(s, r) is None for s in specs for r in runtimes))
+        runtimes = selection.selected_runtimes(None)
+        by_shard.append(sum(run_command.na_reason(s, r) is None for s in specs for r in runtimes))
     assert sensitivity.gate_family_size() == sum(by_shard)
     assert sensitivity.gate_family_size(("protocol",)) == by_shard[0]
     assert sum(by_shard) > 6  # far more than the calibration's own comparisons

@@ -36,10 +36,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from benchmarks import cli
+from benchmarks.commands import selection, usage
 from benchmarks.measured.fixtures import DEFAULT_FIXTURE_ROOT
 from benchmarks.platform.environments import DEFAULT_CACHE, build_environment, parse_spec
-from benchmarks.running import interleave
+from benchmarks.running import interleave, run_command
 from benchmarks.storage import identity, interrupt
 from benchmarks.storage.identity import SUITE_SOURCE
 
@@ -72,8 +72,10 @@ def gate_family_size(shards: Sequence[str] = GATE_SHARDS) -> int:
         namespace = argparse.Namespace(
             runtime=None, workload=[f"{family}.*"], param=[], ladder=False
         )
-        runtimes, specs = cli.plan(namespace)
-        count += sum(1 for spec in specs for r in runtimes if cli.na_reason(spec, r) is None)
+        runtimes, specs = selection.plan(namespace)
+        count += sum(
+            1 for spec in specs for r in runtimes if run_command.na_reason(spec, r) is None
+        )
     return count
 
 
@@ -104,8 +106,10 @@ def _at_most(hits: int, trials: int, p: float) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = cli.OneLineParser(prog="python -m benchmarks.running.sensitivity", description=__doc__)
-    cli.add_selection_arguments(parser)
+    parser = usage.OneLineParser(
+        prog="python -m benchmarks.running.sensitivity", description=__doc__
+    )
+    selection.add_selection_arguments(parser)
     interleave.add_settings_arguments(parser)
     parser.add_argument("--pairs", type=int, default=10, help="pairs of each kind (default 10)")
     parser.add_argument(
@@ -210,10 +214,10 @@ def calibrate(args: argparse.Namespace) -> int:
         args.workload = list(DEFAULT_WORKLOADS)
     if not args.runtime:
         args.runtime = list(DEFAULT_RUNTIMES)
-    runtimes, specs = cli.plan(args)
+    runtimes, specs = selection.plan(args)
     family_size = args.family_size if args.family_size is not None else gate_family_size()
     if family_size < 1:
-        cli.fail(f"--family-size must be at least 1, got {family_size}")
+        usage.fail(f"--family-size must be at least 1, got {family_size}")
     compare_options = [*args.compare_option, "--family-size", str(family_size)]
     try:
         settings = interleave.settings_from(args)
@@ -224,7 +228,7 @@ def calibrate(args: argparse.Namespace) -> int:
         interleave.check_compare_options(args.compare_option)
         base = build_environment(spec, SUITE_SOURCE, args.cache or SUITE_SOURCE / DEFAULT_CACHE)
     except ValueError as exc:
-        cli.fail(str(exc))
+        usage.fail(str(exc))
     if not interleave.compare_available():
         print("compare is not available in this checkout: pairs are measured but not judged")
     output: Path = args.output or default_output()
@@ -237,7 +241,7 @@ def calibrate(args: argparse.Namespace) -> int:
             candidate = dataclasses.replace(base, spec=base.spec.with_slowdown(slowdown))
             folder = output / "pairs" / f"{pair:02d}-{kind.replace('/', '').replace('%', 'pct')}"
             failed = interleave.run_ab(
-                [base, candidate], folder, runtimes, specs, cli.na_reason, settings,
+                [base, candidate], folder, runtimes, specs, run_command.na_reason, settings,
                 args.fixture_root,
                 [Path(sys.executable).name, "-m", "benchmarks.running.sensitivity"],
                 log=lambda line: None,
