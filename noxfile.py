@@ -4,9 +4,9 @@
 
 Every session installs what it needs from pyproject.toml into its own virtualenv, so the only
 prerequisites are Python and ``pip install nox``. ``bench`` runs on the interpreter that runs
-nox; ``bench-3.10`` .. ``bench-3.13`` on that CPython, found by ``benchmarks/interpreters.py``
-(``BENCH_PYTHONS``, ``python3.X`` on PATH, pyenv, uv); ``matrix`` on every one installed, all
-versions interleaved in one run.
+nox; ``bench-3.10`` .. ``bench-3.13`` on that CPython, found by
+``benchmarks/platform/interpreters.py`` (``BENCH_PYTHONS``, ``python3.X`` on PATH, pyenv, uv);
+``matrix`` on every one installed, all versions interleaved in one run.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from pathlib import Path
 import nox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchmarks import interpreters, run_output
+from benchmarks.platform import interpreters
+from benchmarks.storage import run_output
 
 nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = True
@@ -52,7 +53,7 @@ def _bench(session: nox.Session) -> None:
             "python",
             "-c",
             "import platform; from pathlib import Path; "
-            "from benchmarks.results import DEFAULT_RESULTS_ROOT, default_run_dir; "
+            "from benchmarks.storage.results import DEFAULT_RESULTS_ROOT, default_run_dir; "
             "v = '.'.join(platform.python_version_tuple()[:2]); "
             "print(default_run_dir(DEFAULT_RESULTS_ROOT, v))",
             silent=True,
@@ -64,7 +65,7 @@ def _bench(session: nox.Session) -> None:
     # A failed benchmark exits 1 but the results measured are kept and still reported.
     session.run("python", "-m", "benchmarks", "run", *args, success_codes=[0, 1])
     # Requested vs achieved sleeps per runtime, for reading timer_bound cells (plain JSON).
-    session.run("python", "-m", "benchmarks.timer_accuracy", "-o", output)
+    session.run("python", "-m", "benchmarks.running.timer_accuracy", "-o", output)
     session.run("python", "-m", "analysis", "report", output, *report_args)  # <output>/report/
 
 
@@ -138,14 +139,14 @@ def ab(session: nox.Session) -> None:
 def calibrate(session: nox.Session) -> None:
     """A/A and injected-slowdown pairs: false-alarm and detection rates (``-- --pairs N``)."""
     session.install("-e", ".[analysis]")
-    session.run("python", "-m", "benchmarks.sensitivity", *session.posargs)
+    session.run("python", "-m", "benchmarks.running.sensitivity", *session.posargs)
 
 
 @nox.session
 def fidelity(session: nox.Session) -> None:
     """Compare the suite's per-item figure with a hand-written perf_counter loop."""
     session.install("-e", ".")
-    session.run("python", "-m", "benchmarks.fidelity", *session.posargs)
+    session.run("python", "-m", "benchmarks.running.fidelity", *session.posargs)
 
 
 @nox.session
@@ -179,8 +180,8 @@ def acceptance(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """Regenerate the generated pages, then build the site: ``site/`` (``-- serve`` to preview)."""
     session.install("-e", ".[docs]")
-    session.run("python", "-m", "benchmarks.workload_page", "docs/workloads.md")
-    session.run("python", "-m", "analysis.published_page", "docs/published.md")
+    session.run("python", "-m", "benchmarks.measured.workload_page", "docs/workloads.md")
+    session.run("python", "-m", "analysis.rendering.published_page", "docs/published.md")
     if session.posargs[:1] == ["serve"]:
         session.run("mkdocs", "serve", *session.posargs[1:])
     else:

@@ -20,17 +20,17 @@ from typing import TYPE_CHECKING, Any
 from analysis.errors import AnalysisError
 
 if TYPE_CHECKING:
-    from analysis.load import Results, load_results
-    from analysis.report import build_report
-    from analysis.stats import Comparison, Settings, compare
+    from analysis.loading.load import Results, load_results
+    from analysis.statistics.stats import Comparison, Settings, compare
+    from analysis.views.report import build_report
 
 _LAZY: dict[str, str] = {
-    "Results": "analysis.load",
-    "load_results": "analysis.load",
-    "build_report": "analysis.report",
-    "Comparison": "analysis.stats",
-    "Settings": "analysis.stats",
-    "compare": "analysis.stats",
+    "Results": "analysis.loading.load",
+    "load_results": "analysis.loading.load",
+    "build_report": "analysis.views.report",
+    "Comparison": "analysis.statistics.stats",
+    "Settings": "analysis.statistics.stats",
+    "compare": "analysis.statistics.stats",
 }
 
 __all__ = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 import signal
 import sys
 
-from benchmarks.interrupt import quiet_exit, stop_during_startup
+from benchmarks.storage.interrupt import quiet_exit, stop_during_startup
 
 if __name__ == "__main__":
     previous = signal.signal(signal.SIGINT, stop_during_startup)

@@ -17,7 +17,7 @@ from types import FrameType
 from typing import NoReturn
 
 from analysis.errors import AnalysisError
-from analysis.stats import Settings
+from analysis.statistics.stats import Settings
 
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -89,7 +89,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def add_history_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from analysis import history_report
+    from analysis.views import history_report
 
     history_report.add_parser(commands)
 
@@ -114,7 +114,7 @@ def add_compare_parser(commands: argparse._SubParsersAction) -> None:  # type: i
         type=Path,
         default=None,
         metavar="FILE",
-        help="TOML file of per-benchmark thresholds (default: analysis/thresholds.toml)",
+        help="TOML file of per-benchmark thresholds (default: analysis/views/thresholds.toml)",
     )
     compare.add_argument(
         "--fail-on",
@@ -148,8 +148,10 @@ def add_compare_parser(commands: argparse._SubParsersAction) -> None:  # type: i
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from analysis import github, regression_doc, staging
-    from analysis.regression import compare_paths, load_thresholds
+    from analysis import staging
+    from analysis.rendering import github
+    from analysis.views import regression_doc
+    from analysis.views.regression import compare_paths, load_thresholds
 
     if args.threshold is not None and not 0 <= args.threshold < 1:
         raise AnalysisError(f"--threshold must be in [0, 1), e.g. 0.05; got {args.threshold}")
@@ -207,7 +209,7 @@ def default_output(results: Sequence[str]) -> Path:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from analysis.report import build_report  # heavy imports (matplotlib) only when needed
+    from analysis.views.report import build_report  # heavy imports (matplotlib) only when needed
 
     settings = Settings(
         baseline=args.baseline or Settings().baseline,
@@ -256,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "compare":
             return run_compare(args)
         if args.command == "history":
-            from analysis import history_report  # heavy imports (ruptures, matplotlib)
+            from analysis.views import history_report  # heavy imports (ruptures, matplotlib)
 
             return history_report.run(args)
         return run_report(args)

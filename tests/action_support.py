@@ -28,9 +28,9 @@ def action_environ(inputs: Mapping[str, str], **extra: str) -> dict[str, str]:
 def run_action(
     inputs: Mapping[str, str], workspace: Path, timeout: float = 900, **extra: str
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m benchmarks.action`` started in ``workspace`` (the job's checkout)."""
+    """``python -m benchmarks.running.action`` started in ``workspace`` (the job's checkout)."""
     return subprocess.run(
-        [sys.executable, "-m", "benchmarks.action"],
+        [sys.executable, "-m", "benchmarks.running.action"],
         cwd=workspace,
         env=action_environ(inputs, **extra),
         capture_output=True,

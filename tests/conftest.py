@@ -10,7 +10,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from benchmarks.runtimes import DEFAULT_RUNTIMES, RUNTIMES
+from benchmarks.platform.runtimes import DEFAULT_RUNTIMES, RUNTIMES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

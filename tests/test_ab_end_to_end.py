@@ -12,8 +12,8 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from benchmarks import blocks
-from benchmarks.interleave import compare_available
+from benchmarks.running import blocks
+from benchmarks.running.interleave import compare_available
 from tests.conftest import REPO_ROOT, run_cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.acceptance]

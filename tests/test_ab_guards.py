@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import cli, identity, interleave
-from benchmarks.environments import Environment, Spec
+from benchmarks import cli
+from benchmarks.platform.environments import Environment, Spec
+from benchmarks.running import interleave
+from benchmarks.storage import identity
 from tests.conftest import REPO_ROOT, related
 
 TINY = ["--workload", "protocol.sync_reference", "--param", "items=10", "--runtime", "asyncio",
@@ -145,8 +147,8 @@ def start_ab(tmp_path: Path, out: Path, cache: Path, scratch: Path) -> subproces
 
 
 @pytest.mark.slow
-# SIGTERM only: SIGINT takes the same handler (benchmarks/interrupt.py), and `run` is stopped by
-# both in tests/test_interrupt.py.
+# SIGTERM only: SIGINT takes the same handler (benchmarks/storage/interrupt.py), and `run` is
+# stopped by both in tests/test_interrupt.py.
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143)])
 def test_a_signal_stops_ab_cleanly(tmp_path: Path, ab_cache: Path, signum: int, code: int) -> None:
     scratch = tmp_path / "tmp"

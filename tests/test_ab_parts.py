@@ -9,8 +9,14 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from benchmarks import blocks, interleave
-from benchmarks.environments import Spec, SpecError, parse_spec, resolve_commit, resolve_python
+from benchmarks.platform.environments import (
+    Spec,
+    SpecError,
+    parse_spec,
+    resolve_commit,
+    resolve_python,
+)
+from benchmarks.running import blocks, interleave
 from tests.conftest import REPO_ROOT
 
 

@@ -1,4 +1,5 @@
-"""The action's entry script (benchmarks/action.py) outside Actions: inputs, sides, outputs."""
+"""The action's entry script (benchmarks/running/action.py) outside Actions: inputs, sides,
+outputs."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import action
-from benchmarks.environments import environment_key, local_folder_fingerprint
-from benchmarks.results import MANIFEST_NAME
+from benchmarks.platform.environments import environment_key, local_folder_fingerprint
+from benchmarks.running import action
+from benchmarks.storage.results import MANIFEST_NAME
 from tests.action_support import read_outputs, run_action
 
 

@@ -8,10 +8,13 @@ import sys
 
 import pytest
 
-from benchmarks import catalog, cli, scheduler
-from benchmarks.harness import time_batch
-from benchmarks.runtimes import DEFAULT_RUNTIMES, RUNTIMES, Runtime
-from benchmarks.workload import Case
+from benchmarks import cli
+from benchmarks.commands import selection
+from benchmarks.measured import catalog
+from benchmarks.measured.workload import Case
+from benchmarks.platform.runtimes import DEFAULT_RUNTIMES, RUNTIMES, Runtime
+from benchmarks.running import scheduler
+from benchmarks.running.harness import time_batch
 from tests.conftest import run_cli
 
 
@@ -84,7 +87,7 @@ def test_bad_input_writes_no_results(tmp_path) -> None:  # type: ignore[no-untyp
 
 
 def test_default_selection_is_every_workload_at_its_default_size() -> None:
-    runtimes, specs = cli.plan(cli.build_parser().parse_args(["run"]))
+    runtimes, specs = selection.plan(cli.build_parser().parse_args(["run"]))
     assert runtimes == list(DEFAULT_RUNTIMES)
     protocol = [s for s in specs if s.workload.family == "protocol"]
     assert {s.params["items"] for s in protocol} == {1_000}
@@ -93,7 +96,9 @@ def test_default_selection_is_every_workload_at_its_default_size() -> None:
     assert len(protocol) == 8
     assert "protocol.async_genexpr" not in {s.workload.name for s in specs}
     assert len(specs) == 24
-    _, named = cli.plan(cli.build_parser().parse_args(["run", "--workload", "protocol.async_g*"]))
+    _, named = selection.plan(
+        cli.build_parser().parse_args(["run", "--workload", "protocol.async_g*"])
+    )
     assert {s.workload.name for s in named} == {
         "protocol.async_generator",
         "protocol.async_genexpr",
@@ -102,12 +107,12 @@ def test_default_selection_is_every_workload_at_its_default_size() -> None:
 
 def test_ladder_and_param_selection() -> None:
     parser = cli.build_parser()
-    _, ladder = cli.plan(
+    _, ladder = selection.plan(
         parser.parse_args(["run", "--workload", "protocol.async_generator", "--ladder"])
     )
     # nosuspend with anyio, checkpoint with anyio and with the runtime's own checkpoint.
     assert [s.params["items"] for s in ladder] == [10, 1_000, 100_000] * 3
-    _, chosen = cli.plan(
+    _, chosen = selection.plan(
         parser.parse_args(
             ["run", "--workload", "protocol.async_generator", "--param", "items=10,100000"]
         )
@@ -118,10 +123,10 @@ def test_ladder_and_param_selection() -> None:
 def test_failure_reason_prefers_the_workload_error() -> None:
     stderr = (
         "Traceback (most recent call last):\n"
-        "benchmarks.workload.WrongResult: x returned 1, expected 2\n"
+        "benchmarks.measured.workload.WrongResult: x returned 1, expected 2\n"
         "RuntimeError: /usr/bin/python failed with exit code 1\n"
     )
-    expected = "benchmarks.workload.WrongResult: x returned 1, expected 2"
+    expected = "benchmarks.measured.workload.WrongResult: x returned 1, expected 2"
     assert scheduler.failure_reason(stderr, 1) == expected
     assert scheduler.failure_reason("", 3) == "runner exited with code 3"
 
@@ -132,8 +137,8 @@ NEW_RUNTIMES = ("rloop", "asyncio-eager", "uvloop-eager")
 def test_new_runtimes_are_registered_but_not_in_the_default_run() -> None:
     assert set(NEW_RUNTIMES) <= set(RUNTIMES)
     assert DEFAULT_RUNTIMES == ("asyncio", "uvloop", "trio")
-    assert cli.selected_runtimes(None) == ["asyncio", "uvloop", "trio"]
-    assert cli.selected_runtimes(["rloop", "asyncio"]) == ["rloop", "asyncio"]
+    assert selection.selected_runtimes(None) == ["asyncio", "uvloop", "trio"]
+    assert selection.selected_runtimes(["rloop", "asyncio"]) == ["rloop", "asyncio"]
 
 
 def test_list_shows_every_runtime_with_its_na_reason(capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import counting, harness
-from benchmarks.results import Cell, suite_path
+from benchmarks.running import counting, harness
+from benchmarks.storage.results import Cell, suite_path
 
 START, END = counting.START_TRIGGER, counting.END_TRIGGER
 TERMINATION = "Program termination"
@@ -130,7 +130,7 @@ def test_the_instrumented_command_runs_the_counted_worker_under_callgrind(tmp_pa
         "--dump-before=getpgrp",
     ]
     # The plan comes on standard input: the command line is the same in every run.
-    assert command[command.index("py") :] == ["py", "-m", "benchmarks.counted_worker"]
+    assert command[command.index("py") :] == ["py", "-m", "benchmarks.running.counted_worker"]
 
 
 def test_the_worker_environment_is_minimal_and_seeded(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import counting
+from benchmarks.running import counting
 from tests.conftest import AVAILABLE_RUNTIMES, REPO_ROOT, run_cli
 
 pytestmark = [

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import published_page
-from benchmarks import workload_page
-from benchmarks.catalog import load_workload
+from analysis.rendering import published_page
+from benchmarks.measured import workload_page
+from benchmarks.measured.catalog import load_workload
 from tests.conftest import REPO_ROOT
 
 DOCS = REPO_ROOT / "docs"
@@ -22,7 +22,7 @@ DOCS = REPO_ROOT / "docs"
 def test_the_workloads_page_is_generated_from_the_workloads() -> None:
     page = (DOCS / "workloads.md").read_text(encoding="utf-8")
     assert page == workload_page.render(), (
-        "docs/workloads.md is stale: python -m benchmarks.workload_page docs/workloads.md"
+        "docs/workloads.md is stale: python -m benchmarks.measured.workload_page docs/workloads.md"
     )
     for name in ("protocol.class_iterator", "io.zip_backup", "streams.tcp_lines"):
         assert f"`{name}`" in page
@@ -39,7 +39,7 @@ def test_a_workload_docstring_change_shows_on_the_page() -> None:
 def test_the_published_page_lists_every_published_run() -> None:
     page = (DOCS / "published.md").read_text(encoding="utf-8")
     assert page == published_page.render(REPO_ROOT / "results"), (
-        "docs/published.md is stale: python -m analysis.published_page docs/published.md"
+        "docs/published.md is stale: python -m analysis.rendering.published_page docs/published.md"
     )
     runs = [p.name for p in (REPO_ROOT / "results").iterdir() if (p / "manifest.json").is_file()]
     assert runs

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from benchmarks.runtimes import DEFAULT_RUNTIMES
+from benchmarks.platform.runtimes import DEFAULT_RUNTIMES
 from tests.conftest import AVAILABLE_RUNTIMES, REPO_ROOT, run_cli
 
 pytestmark = pytest.mark.slow
@@ -117,7 +117,7 @@ BROKEN_WORKLOAD = '''
 
 Unit: item. Why: proves one failure does not stop the run.
 """
-from benchmarks.workload import Case, Workload
+from benchmarks.measured.workload import Case, Workload
 
 PARAMS = {"items": (10, 1000, 100000)}
 
@@ -149,7 +149,7 @@ def test_a_failure_on_one_runtime_does_not_stop_the_run(tmp_path: Path) -> None:
         project / "benchmarks",
         ignore=shutil.ignore_patterns("__pycache__"),
     )
-    (project / "benchmarks/workloads/protocol/zz_broken.py").write_text(
+    (project / "benchmarks/measured/workloads/protocol/zz_broken.py").write_text(
         textwrap.dedent(BROKEN_WORKLOAD)
     )
     out = tmp_path / "run"
@@ -254,7 +254,7 @@ def test_a_runtime_whose_start_raises_is_recorded_as_failed_and_the_run_goes_on(
         project / "benchmarks",
         ignore=shutil.ignore_patterns("__pycache__"),
     )
-    runtimes = project / "benchmarks/runtimes.py"
+    runtimes = project / "benchmarks/platform/runtimes.py"
     runtimes.write_text(runtimes.read_text() + BROKEN_RUNTIME)
     out = tmp_path / "run"
     completed = run_cli(

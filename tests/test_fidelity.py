@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import fidelity
-from benchmarks.runtimes import RUNTIMES
+from benchmarks.platform.runtimes import RUNTIMES
+from benchmarks.running import fidelity
 
 pytestmark = pytest.mark.slow
 

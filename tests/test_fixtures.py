@@ -13,10 +13,12 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from benchmarks import cli, run_command, scheduler
-from benchmarks.fixtures import FixtureError, ensure_fixture, remove_stale_builds
-from benchmarks.workload import Fixture
-from benchmarks.workloads.io import _inputs
+from benchmarks import cli
+from benchmarks.commands import run as run_verb
+from benchmarks.measured.fixtures import FixtureError, ensure_fixture, remove_stale_builds
+from benchmarks.measured.workload import Fixture
+from benchmarks.measured.workloads.io import _inputs
+from benchmarks.running import run_command, scheduler
 from tests.conftest import run_cli
 from tests.test_run_folder import StubRunner
 
@@ -86,7 +88,7 @@ def test_stale_building_folders_are_removed_by_the_next_run(
     # Through the stub measure of test_run_folder: no real worker process is started.
     stub = StubRunner()
     monkeypatch.setattr(run_command, "choose_measure", lambda args: (stub, scheduler.Settings()))
-    monkeypatch.setattr(cli, "check_pyperf_arguments", lambda args: None)
+    monkeypatch.setattr(run_verb, "check_pyperf_arguments", lambda args: None)
     args = ["run", "--workload", "protocol.sync_reference", "--param", "items=10"]
     assert cli.main([*args, "--fixture-root", str(root), "-o", str(tmp_path / "run")]) == 0
     assert sorted(p.name for p in root.iterdir()) == [live.name]

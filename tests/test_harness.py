@@ -8,9 +8,9 @@ import time
 import anyio
 import pytest
 
-from benchmarks.harness import LeakedTasks, time_batch
-from benchmarks.runtimes import Runtime
-from benchmarks.workload import Case, RunOnce, Workload
+from benchmarks.measured.workload import Case, RunOnce, Workload
+from benchmarks.platform.runtimes import Runtime
+from benchmarks.running.harness import LeakedTasks, time_batch
 
 SLOW_START_SECONDS = 0.3
 
@@ -75,7 +75,7 @@ def test_leaked_task_is_reported(runtime_name: str) -> None:
 
     (On trio a task cannot outlive its nursery, so there is nothing to leak.)
     """
-    from benchmarks.runtimes import RUNTIMES
+    from benchmarks.platform.runtimes import RUNTIMES
 
     async def leak() -> int:
         asyncio.get_running_loop().create_task(asyncio.sleep(3600))
@@ -86,7 +86,7 @@ def test_leaked_task_is_reported(runtime_name: str) -> None:
 
 
 def test_clean_workload_is_not_reported_as_leaking(runtime_name: str) -> None:
-    from benchmarks.runtimes import RUNTIMES
+    from benchmarks.platform.runtimes import RUNTIMES
 
     async def spawn_and_join() -> int:
         async with anyio.create_task_group() as group:

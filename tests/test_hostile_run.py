@@ -18,18 +18,11 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from benchmarks import (
-    cli,
-    counting,
-    interrupt,
-    results,
-    run_command,
-    run_output,
-    runtimes,
-    scheduler,
-    timer_accuracy,
-)
-from benchmarks.results import RunFolder, RunFolderError
+from benchmarks import cli
+from benchmarks.platform import runtimes
+from benchmarks.running import counting, run_command, scheduler, timer_accuracy
+from benchmarks.storage import interrupt, results, run_output
+from benchmarks.storage.results import RunFolder, RunFolderError
 from tests.conftest import AVAILABLE_RUNTIMES, REPO_ROOT
 from tests.test_run_folder import (
     BENCHMARK,
@@ -350,8 +343,8 @@ def test_sigint_during_the_start_up_imports_is_one_line(
 
 
 def test_stale_scratch_folders_are_swept_and_live_ones_kept(tmp_path: Path) -> None:
-    from benchmarks.results import RunLock
-    from benchmarks.scratch import sweep_stale
+    from benchmarks.storage.results import RunLock
+    from benchmarks.storage.scratch import sweep_stale
 
     dead, live, young = (tmp_path / f"aiter-bench-{name}" for name in ("dead", "live", "young"))
     for folder in (dead, live, young):
@@ -394,7 +387,7 @@ def test_timer_accuracy_usage_errors_are_one_line(
 @pytest.fixture
 def nothing_measured(monkeypatch: pytest.MonkeyPatch) -> None:
     """Measuring, counting or building anything fails the test: the refusal must come first."""
-    from benchmarks import count_run, experiment, interleave, sensitivity
+    from benchmarks.running import count_run, experiment, interleave, sensitivity
 
     def measured(*args: object, **kwargs: object) -> None:
         raise AssertionError("measuring or building started before the input was refused")
@@ -441,7 +434,7 @@ def test_bad_injection_variables_are_refused_before_measuring(
 
 
 def test_work_for_a_selected_benchmark_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
-    from benchmarks import preflight
+    from benchmarks.running import preflight
 
     monkeypatch.setattr(counting, "unavailable_reason", lambda: None)
     for key in (BENCHMARK, f"{BENCHMARK}@asyncio"):
@@ -467,7 +460,7 @@ def test_instructions_without_valgrind_are_refused_before_measuring(
         line = one_error_line(capsys.readouterr().err)
         assert "valgrind is not installed; or use --measure time" in line
         assert not run.exists()
-    from benchmarks import interleave
+    from benchmarks.running import interleave
 
     args = ["ab", "--baseline", ".", "--candidate", ".", "--measure", "instructions"]
     with pytest.raises(ValueError, match="valgrind is not installed"):
@@ -515,7 +508,7 @@ def cli_code(*args: str) -> int:
 def test_a_failed_ab_start_leaves_no_empty_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from benchmarks import interleave
+    from benchmarks.running import interleave
 
     def no_such_ref(*args: object, **kwargs: object) -> None:
         raise ValueError("ref=nokey: not a commit of the repository")
@@ -536,7 +529,7 @@ def test_calibrate_checks_its_output_before_building(
     capsys: pytest.CaptureFixture[str], nothing_measured: None, output: str
 ) -> None:
     # Before: the output was first written after every pair had been measured.
-    from benchmarks import sensitivity
+    from benchmarks.running import sensitivity
 
     with pytest.raises(SystemExit) as stop:
         sensitivity.main(["--pairs", "1", "--family-size", "5", "-o", output])
@@ -562,7 +555,7 @@ def test_the_action_checks_the_runner_files_first(
     where: str,
 ) -> None:
     # Before: a traceback (exit 1), after the environments were built and both sides measured.
-    from benchmarks import action
+    from benchmarks.running import action
 
     monkeypatch.setattr(action, "prepare_environments", lambda *a: pytest.fail("built"))
     path = {"folder": tmp_path, "missing folder": tmp_path / "no" / "f", "/proc": Path("/proc/x")}
@@ -576,7 +569,7 @@ def test_the_action_checks_the_runner_files_first(
 def test_the_action_refuses_bad_folders_and_ab_options_before_building(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from benchmarks import action
+    from benchmarks.running import action
 
     monkeypatch.setattr(action, "prepare_environments", lambda *a: pytest.fail("built"))
     (tmp_path / "file").write_text("x")
@@ -591,7 +584,7 @@ def test_the_action_refuses_bad_folders_and_ab_options_before_building(
 
 
 def test_the_action_summary_header_escapes_markdown(tmp_path: Path) -> None:
-    from benchmarks import action
+    from benchmarks.running import action
 
     inputs = action.read_inputs(action_environ(tmp_path, INPUT_WORKLOADS="protocol.*"))
     text = action.header(inputs, ["pip=[x](http://x.invalid)", "ref=*main*|x"])

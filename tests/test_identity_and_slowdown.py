@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import harness, identity
-from benchmarks.harness import parse_slowdown, time_batch
-from benchmarks.runtimes import Runtime
-from benchmarks.workload import Case, Workload
+from benchmarks.measured.workload import Case, Workload
+from benchmarks.platform.runtimes import Runtime
+from benchmarks.running import harness
+from benchmarks.running.harness import parse_slowdown, time_batch
+from benchmarks.storage import identity
 
 
 def git(folder: Path, *args: str) -> str:
@@ -132,10 +133,10 @@ def test_slowdown_is_read_from_the_environment_once(monkeypatch: pytest.MonkeyPa
 
 
 def test_runner_records_identity_and_slowdown(monkeypatch: pytest.MonkeyPatch) -> None:
-    from benchmarks.catalog import load_workload
-    from benchmarks.runner import benchmark_metadata
+    from benchmarks.measured.catalog import load_workload
+    from benchmarks.running.runner import benchmark_metadata
 
-    monkeypatch.setattr("benchmarks.runner.injected_slowdown", lambda: 0.05)
+    monkeypatch.setattr("benchmarks.running.runner.injected_slowdown", lambda: 0.05)
     workload = load_workload("protocol.sync_reference")
     given = identity.decode(json.dumps({"suite_commit": "abc", "suite_dirty": "false"}))
     metadata = benchmark_metadata("asyncio", workload, Case({"items": 10}), "r", "fast", given)

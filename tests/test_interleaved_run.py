@@ -9,8 +9,8 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from benchmarks import blocks, runner
-from benchmarks.runtime_blocks import WorkerSettings, worker_settings
+from benchmarks.running import blocks, runner
+from benchmarks.running.runtime_blocks import WorkerSettings, worker_settings
 from tests.conftest import AVAILABLE_RUNTIMES, run_cli
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import interpreters
-from benchmarks.interpreters import ENV_VAR, InterpreterError, discover, find, installed
+from benchmarks.platform import interpreters
+from benchmarks.platform.interpreters import ENV_VAR, InterpreterError, discover, find, installed
 
 
 def fake_python(path: Path, reports: str, exit_code: int = 0) -> Path:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from benchmarks import blocks, interpreters
+from benchmarks.platform import interpreters
+from benchmarks.running import blocks
 from tests.conftest import run_cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.acceptance]
@@ -96,8 +97,8 @@ def test_every_block_holds_one_worker_of_every_arm_in_varying_order(
 
 def test_the_versions_view_pairs_the_versions(matrix: tuple[Path, list[str]]) -> None:
     pytest.importorskip("pandas", reason="the versions view needs the [analysis] extra")
-    from analysis.load import load_results
-    from analysis.versions import across_versions
+    from analysis.loading.load import load_results
+    from analysis.views.versions import across_versions
 
     out, versions = matrix
     folders = [out / f"py{version}" for version in versions]

@@ -11,11 +11,11 @@ from pathlib import Path
 import anyio
 import pytest
 
-from benchmarks import native
-from benchmarks.native import API_NATIVE, primitives
-from benchmarks.runner import benchmark_metadata
-from benchmarks.runtimes import ASYNCIO_EVENT_LOOP, RUNTIMES
-from benchmarks.workload import Case
+from benchmarks.measured.workload import Case
+from benchmarks.platform import native
+from benchmarks.platform.native import API_NATIVE, primitives
+from benchmarks.platform.runtimes import ASYNCIO_EVENT_LOOP, RUNTIMES
+from benchmarks.running.runner import benchmark_metadata
 from tests.conftest import REPO_ROOT
 
 LAYERS = ["anyio", "native"]
@@ -176,7 +176,7 @@ def test_checkpoint_of_every_layer_lets_another_task_run(runtime_name: str) -> N
 
 
 RUNTIME_NAMES = set(RUNTIMES)
-ALLOWED = {Path("benchmarks/runtimes.py"), Path("benchmarks/native")}
+ALLOWED = {Path("benchmarks/platform/runtimes.py"), Path("benchmarks/platform/native")}
 
 
 def runtime_name_comparisons(path: Path) -> list[str]:
@@ -212,7 +212,7 @@ def test_the_scan_finds_a_comparison(tmp_path: Path) -> None:
 
 
 def test_metadata_names_the_primitives_and_timer_bound_cells() -> None:
-    from benchmarks.catalog import load_workload
+    from benchmarks.measured.catalog import load_workload
 
     generator = load_workload("protocol.async_generator")
     native_case = Case({"mode": "checkpoint", "api": "native", "items": 1_000})

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from benchmarks.results import default_run_dir, merge_benchmark, write_atomically
+from benchmarks.storage.results import default_run_dir, merge_benchmark, write_atomically
 
 
 def one_benchmark_file(path: Path, name: str, value: float) -> Path:

@@ -19,8 +19,11 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from benchmarks import cli, interrupt, results, run_command, scheduler
-from benchmarks.results import LOCK_NAME, RunLock
+from benchmarks import cli
+from benchmarks.commands import run as run_verb
+from benchmarks.running import run_command, scheduler
+from benchmarks.storage import interrupt, results
+from benchmarks.storage.results import LOCK_NAME, RunLock
 from tests.conftest import AVAILABLE_RUNTIMES, REPO_ROOT
 
 SELECTION = ["--workload", "protocol.sync_reference", "--param", "items=10"]
@@ -30,8 +33,8 @@ TWO_NAMES = [BENCHMARK, "protocol.sync_reference[items=1000]"]
 
 
 class StubRunner:
-    """Stands in for the time measure (:class:`benchmarks.scheduler.Measure`): writes ``values``
-    values per arm, or fails on ``fail_on`` runtimes."""
+    """Stands in for the time measure (:class:`benchmarks.running.scheduler.Measure`): writes
+    ``values`` values per arm, or fails on ``fail_on`` runtimes."""
 
     name = "stub"
     needs_loops = False
@@ -53,7 +56,7 @@ class StubRunner:
             spec, runtime = group.spec, arm.runtime
             self.calls.append((spec.name, runtime))
             if runtime in self.fail_on:
-                outcomes[arm.name] = "benchmarks.workload.WrongResult: stub failure"
+                outcomes[arm.name] = "benchmarks.measured.workload.WrongResult: stub failure"
                 continue
             metadata = {"name": spec.name, "unit": "second", "runtime": runtime,
                         "item_unit": "item"}  # fmt: skip
@@ -76,7 +79,7 @@ def stub(monkeypatch: pytest.MonkeyPatch) -> Callable[..., StubRunner]:
             run_command, "choose_measure", lambda args: (runner, scheduler.Settings())
         )
         # pyperf allows one Runner per process; the real command checks options with one.
-        monkeypatch.setattr(cli, "check_pyperf_arguments", lambda args: None)
+        monkeypatch.setattr(run_verb, "check_pyperf_arguments", lambda args: None)
         return runner
 
     return install

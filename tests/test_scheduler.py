@@ -1,7 +1,7 @@
 """The scheduler in this process: blocks, stamping, merging, failures, the per-arm hook.
 
-Workers are replaced by a fake :func:`benchmarks.scheduler.spawn` that writes a one-run pyperf
-file, so every property is checked exactly and fast. (Real workers: tests/test_matrix.py,
+Workers are replaced by a fake :func:`benchmarks.running.scheduler.spawn` that writes a one-run
+pyperf file, so every property is checked exactly and fast. (Real workers: tests/test_matrix.py,
 tests/test_interleaved_run.py.)
 """
 
@@ -14,9 +14,10 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from benchmarks import blocks, catalog, scheduler
-from benchmarks.fixtures import FixtureCache
-from benchmarks.scheduler import Arm, Group
+from benchmarks.measured import catalog
+from benchmarks.measured.fixtures import FixtureCache
+from benchmarks.running import blocks, scheduler
+from benchmarks.running.scheduler import Arm, Group
 
 SPEC = catalog.expand(catalog.select_workloads(["protocol.sync_reference"]))[0]
 

@@ -1,4 +1,4 @@
-"""``nox -s calibrate`` (benchmarks.sensitivity): the figures, and one tiny real pass."""
+"""``nox -s calibrate`` (benchmarks.running.sensitivity): the figures, and one tiny real pass."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import sensitivity
+from benchmarks.running import sensitivity
 from tests.conftest import REPO_ROOT
 
 
@@ -59,7 +59,7 @@ def test_one_tiny_pass_writes_the_figures(tmp_path: Path, ab_cache: Path) -> Non
     out = tmp_path / "calibration"
     completed = subprocess.run(
         [
-            sys.executable, "-m", "benchmarks.sensitivity",
+            sys.executable, "-m", "benchmarks.running.sensitivity",
             "--pairs", "1", "--slowdowns", "1",
             # The default SPEC (the work tree), as the A/B signal tests: one environment built
             # for both in the session's ab_cache (a ref SPEC is tested in the A/B acceptance).
@@ -91,13 +91,15 @@ def test_binomial_intervals_are_clopper_pearsons(hits: int, trials: int) -> None
 
 
 def test_the_default_family_is_the_gates_whole_count() -> None:
-    from benchmarks import catalog, cli
+    from benchmarks.commands import selection
+    from benchmarks.measured import catalog
+    from benchmarks.running import run_command
 
     by_shard = []
     for family in sensitivity.GATE_SHARDS:
         specs = catalog.expand(catalog.select_workloads([f"{family}.*"], default_run=True))
-        runtimes = cli.selected_runtimes(None)
-        by_shard.append(sum(cli.na_reason(s, r) is None for s in specs for r in runtimes))
+        runtimes = selection.selected_runtimes(None)
+        by_shard.append(sum(run_command.na_reason(s, r) is None for s in specs for r in runtimes))
     assert sensitivity.gate_family_size() == sum(by_shard)
     assert sensitivity.gate_family_size(("protocol",)) == by_shard[0]
     assert sum(by_shard) > 6  # far more than the calibration's own comparisons
@@ -108,7 +110,7 @@ def test_pairs_are_judged_at_the_family_size_and_figures_carry_intervals(
 ) -> None:
     """The whole command with measuring and judging stubbed: every compare gets the family,
     and the written figures hold counts, rates and their binomial intervals."""
-    from benchmarks import interleave
+    from benchmarks.running import interleave
 
     seen: list[list[str]] = []
     monkeypatch.setattr(sensitivity, "build_environment", lambda *a, **k: _Env())
@@ -164,7 +166,7 @@ def test_instruction_work_is_sized_per_benchmark_and_runtime_from_counts(tmp_pat
 
 def test_the_instructions_calibration_refuses_the_time_measures_injection() -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.sensitivity", "--measure", "instructions",
+        [sys.executable, "-m", "benchmarks.running.sensitivity", "--measure", "instructions",
          "--spec", ".,slowdown=0.05", "--pairs", "1"],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip

@@ -14,10 +14,10 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from benchmarks import catalog
-from benchmarks.native import _anyio
-from benchmarks.runtimes import RUNTIMES
-from benchmarks.workload import Case, Workload
+from benchmarks.measured import catalog
+from benchmarks.measured.workload import Case, Workload
+from benchmarks.platform.native import _anyio
+from benchmarks.platform.runtimes import RUNTIMES
 
 PROTOCOL = [
     w for w in catalog.select_workloads(["protocol.*"]) if w.name != "protocol.sync_reference"
@@ -165,8 +165,8 @@ def test_counters_check_fails_when_the_checkpoint_is_a_no_op(
 
 def test_counters_check_tells_concurrent_from_sequential(runtime_name: str) -> None:
     """A 'concurrent' consumer that really runs the counters one by one fails its check."""
-    from benchmarks.harness import time_batch
-    from benchmarks.workload import WrongResult
+    from benchmarks.measured.workload import WrongResult
+    from benchmarks.running.harness import time_batch
 
     concurrent = catalog.load_workload("concurrency.counters_task_group")
     sequential = catalog.load_workload("concurrency.counters_sequential")
@@ -190,7 +190,7 @@ def test_aclose_with_async_cleanup_suspends_once_per_generator(runtime_name: str
 def test_aclose_check_fails_when_the_cleanup_checkpoint_is_a_no_op(
     runtime_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    module = pytest.importorskip("benchmarks.workloads.generators.aclose")
+    module = pytest.importorskip("benchmarks.measured.workloads.generators.aclose")
     monkeypatch.setattr(module, "checkpoint", no_op)
     with pytest.raises(AssertionError, match="scheduler round trips"):
         ticks = probe(runtime_name, module.WORKLOAD, {"cleanup": "checkpoint", "generators": 50})

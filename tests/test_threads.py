@@ -16,10 +16,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from benchmarks import catalog, harness
-from benchmarks.fixtures import ensure_fixture
-from benchmarks.runtimes import RUNTIMES
-from benchmarks.workload import Case, Workload
+from benchmarks.measured import catalog
+from benchmarks.measured.fixtures import ensure_fixture
+from benchmarks.measured.workload import Case, Workload
+from benchmarks.platform.runtimes import RUNTIMES
+from benchmarks.running import harness
 
 IO_SPECS = [
     spec

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import timer_accuracy
+from benchmarks.running import timer_accuracy
 from tests.conftest import AVAILABLE_RUNTIMES
 
 

@@ -12,11 +12,11 @@ from tests.conftest import REPO_ROOT
 
 MEASURE_AND_LIST_MODULES = """
 import json, sys
-from benchmarks import runner  # what a pyperf worker imports
-from benchmarks.catalog import load_workload
-from benchmarks.harness import time_batch
-from benchmarks.runtimes import RUNTIMES
-from benchmarks.workload import Case
+from benchmarks.running import runner  # what a pyperf worker imports
+from benchmarks.measured.catalog import load_workload
+from benchmarks.running.harness import time_batch
+from benchmarks.platform.runtimes import RUNTIMES
+from benchmarks.measured.workload import Case
 workload = load_workload("protocol.async_generator")
 case = Case({"mode": "checkpoint", "api": sys.argv[2], "items": 10})
 time_batch(2, RUNTIMES[sys.argv[1]], workload, case)
@@ -43,11 +43,13 @@ def test_worker_imports_only_its_runtime_and_workload(runtime: str, api: str) ->
     top_level = {name.split(".")[0] for name in modules}
     assert not top_level & NEVER_IN_A_WORKER
     assert not top_level & OTHER_RUNTIME_MODULES[runtime]
-    workloads = {m for m in modules if m.startswith("benchmarks.workloads.") and m.count(".") >= 3}
-    assert workloads == {
-        "benchmarks.workloads.protocol.async_generator",
-        "benchmarks.workloads.protocol._common",
+    workloads = {
+        m for m in modules if m.startswith("benchmarks.measured.workloads.") and m.count(".") >= 4
     }
-    adapters = {m.rsplit(".", 1)[1] for m in modules if m.startswith("benchmarks.native.")}
+    assert workloads == {
+        "benchmarks.measured.workloads.protocol.async_generator",
+        "benchmarks.measured.workloads.protocol._common",
+    }
+    adapters = {m.rsplit(".", 1)[1] for m in modules if m.startswith("benchmarks.platform.native.")}
     # The layer the case measures, and never another runtime's adapter.
     assert adapters == ({ADAPTERS[runtime]} if api == "native" else {"_anyio"})

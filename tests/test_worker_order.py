@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from benchmarks import blocks
+from benchmarks.running import blocks
 
 
 @pytest.mark.parametrize("arms", [2, 3, 4, 5])

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from benchmarks import action, catalog
-from benchmarks.runtimes import RUNTIMES
+from benchmarks.measured import catalog
+from benchmarks.platform.runtimes import RUNTIMES
+from benchmarks.running import action
 from tests.conftest import REPO_ROOT
 
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
@@ -138,7 +139,7 @@ def test_every_input_reaches_the_entry_script() -> None:
     }
     for name in inputs:
         assert step["env"]["INPUT_" + name.upper().replace("-", "_")] == f"${{{{ inputs.{name} }}}}"
-    assert step["run"].strip("'") == '"$SUITE_PYTHON" -m benchmarks.action'
+    assert step["run"].strip("'") == '"$SUITE_PYTHON" -m benchmarks.running.action'
 
 
 def test_input_defaults_are_the_entry_scripts() -> None:
@@ -392,7 +393,9 @@ def test_pushes_and_nightly_deploy_the_documentation_site_to_pages() -> None:
     steps = document["jobs"]["history"]["steps"]
     build = next(s for s in steps if "mkdocs build" in s.get("run", ""))
     assert "python3 -m mkdocs build --strict -d site" in build["run"]
-    assert "analysis.published_page docs/published.md" in build["run"]  # the new run is listed
+    assert (
+        "analysis.rendering.published_page docs/published.md" in build["run"]
+    )  # the new run is listed
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "site"
     assert steps.index(build) < steps.index(upload)

@@ -14,11 +14,11 @@ from dataclasses import replace
 
 import pytest
 
-from benchmarks import catalog
-from benchmarks.harness import time_batch
-from benchmarks.runtimes import RUNTIMES
-from benchmarks.workload import Case, RunOnce, Workload
-from benchmarks.workloads.concurrency import _counter
+from benchmarks.measured import catalog
+from benchmarks.measured.workload import Case, RunOnce, Workload
+from benchmarks.measured.workloads.concurrency import _counter
+from benchmarks.platform.runtimes import RUNTIMES
+from benchmarks.running.harness import time_batch
 
 PATTERNS = ["concurrency.*", "streams.*"]
 WORKLOADS = catalog.select_workloads(PATTERNS)
@@ -85,7 +85,7 @@ def test_the_workloads_are_discovered_with_docs() -> None:
         for part in ("Measures:", "Unit:", "Checked:", "Why:"):
             assert part in workload.description, f"{workload.name} docstring lacks {part}"
     for family in ("concurrency", "streams"):
-        package = importlib.import_module(f"benchmarks.workloads.{family}")
+        package = importlib.import_module(f"benchmarks.measured.workloads.{family}")
         assert package.__doc__, f"the {family} family needs a docstring"
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import catalog
-from benchmarks.harness import time_batch
-from benchmarks.runtimes import RUNTIMES
-from benchmarks.workload import Case, WrongResult
+from benchmarks.measured import catalog
+from benchmarks.measured.workload import Case, WrongResult
+from benchmarks.platform.runtimes import RUNTIMES
+from benchmarks.running.harness import time_batch
 
 GENERATORS = catalog.select_workloads(["generators.*"])
 SMALL_SPECS = [
@@ -58,7 +58,7 @@ def test_fan_in_ladder_spans_2_to_256_sources() -> None:
 
 def test_fan_in_check_sees_items_out_of_order(runtime_name: str) -> None:
     """A source whose items arrive out of order is caught, though the sum is unchanged."""
-    module = pytest.importorskip("benchmarks.workloads.concurrency.fan_in")
+    module = pytest.importorskip("benchmarks.measured.workloads.concurrency.fan_in")
 
     async def swapped(source: int, sources: int, count: int):  # type: ignore[no-untyped-def]
         order = list(range(count))
@@ -79,7 +79,7 @@ def test_fan_in_check_sees_items_out_of_order(runtime_name: str) -> None:
 
 def test_cancel_check_requires_the_generator_finally(runtime_name: str) -> None:
     """A generator that swallows the cancellation's cleanup (no ``finally``) fails the check."""
-    module = pytest.importorskip("benchmarks.workloads.generators.cancel_mid_iteration")
+    module = pytest.importorskip("benchmarks.measured.workloads.generators.cancel_mid_iteration")
 
     async def no_finally(finalized):  # type: ignore[no-untyped-def]
         position = 0
@@ -102,7 +102,7 @@ def test_asend_athrow_check_sees_a_lost_value(
     op: str, runtime_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An accumulator that drops the first value it receives fails the check."""
-    module = pytest.importorskip("benchmarks.workloads.generators.asend_athrow")
+    module = pytest.importorskip("benchmarks.measured.workloads.generators.asend_athrow")
     genuine = module.accumulator
 
     async def drops_first(finalized):  # type: ignore[no-untyped-def]

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import catalog
-from benchmarks.fixtures import FixtureError, ensure_fixture
-from benchmarks.harness import time_batch
-from benchmarks.runtimes import RUNTIMES
-from benchmarks.workload import Case, Fixture
-from benchmarks.workloads.io import _inputs
+from benchmarks.measured import catalog
+from benchmarks.measured.fixtures import FixtureError, ensure_fixture
+from benchmarks.measured.workload import Case, Fixture
+from benchmarks.measured.workloads.io import _inputs
+from benchmarks.platform.runtimes import RUNTIMES
+from benchmarks.running.harness import time_batch
 
 IO_WORKLOADS = catalog.select_workloads(["io.*"])
 #: Every variant (api, shape, reading, compression) at the smallest input and the default
@@ -93,7 +93,7 @@ def test_zip_backup_uses_the_requested_compression(
     """The archive's members use the method asked for, and the check tells the two apart."""
     import zipfile
 
-    from benchmarks.workload import WrongResult
+    from benchmarks.measured.workload import WrongResult
 
     workload = catalog.load_workload("io.zip_backup")
     assert workload.session is not None and workload.verify is not None

@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from benchmarks import catalog
-from benchmarks.harness import time_batch
-from benchmarks.runtimes import RUNTIMES
-from benchmarks.workload import Case, WrongResult
-from benchmarks.workloads.protocol import _common
+from benchmarks.measured import catalog
+from benchmarks.measured.workload import Case, WrongResult
+from benchmarks.measured.workloads.protocol import _common
+from benchmarks.platform.runtimes import RUNTIMES
+from benchmarks.running.harness import time_batch
 
 PROTOCOL_SPECS = catalog.expand(catalog.select_workloads(["protocol.*"]), ladder=True)
 SMALL_SPECS = [spec for spec in PROTOCOL_SPECS if spec.params.get("items", 0) <= 1_000]
@@ -117,7 +117,7 @@ def test_abandoned_generator_not_yet_finalized_fails_the_check(
 ) -> None:
     """Without awaiting the loop's finalizer, the abandoned generator's ``finally`` has not run
     when the value ends, and the check says so (on every runtime)."""
-    module = pytest.importorskip("benchmarks.workloads.protocol.anext_stop_at_n")
+    module = pytest.importorskip("benchmarks.measured.workloads.protocol.anext_stop_at_n")
     monkeypatch.setattr(module, "MAX_FINALIZER_ROUNDS", 0)
     case = Case({"mode": "checkpoint", "api": "anyio", "close": "abandon", "items": 10})
     with pytest.raises(WrongResult, match=r"expected \(10, 330, 1\)"):

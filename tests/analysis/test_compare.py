@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from analysis.cli import main
-from analysis.regression import Thresholds, compare_paths, load_thresholds
-from analysis.regression_doc import STEP_SUMMARY_LIMIT
-from analysis.verdict import EQUIVALENT, INCONCLUSIVE, REGRESSION
+from analysis.statistics.verdict import EQUIVALENT, INCONCLUSIVE, REGRESSION
+from analysis.views.regression import Thresholds, compare_paths, load_thresholds
+from analysis.views.regression_doc import STEP_SUMMARY_LIMIT
 
 REPO = Path(__file__).resolve().parents[2]
 RUNTIMES = ("asyncio", "trio", "uvloop")

@@ -10,8 +10,9 @@ import re
 import pandas as pd
 import pytest
 
-from analysis import Settings, build_report, compare, fmt, headline, load_results
-from analysis.plots import ratio_ticks
+from analysis import Settings, build_report, compare, fmt, load_results
+from analysis.rendering import headline
+from analysis.rendering.plots import ratio_ticks
 
 
 def _speed_specs(synth, shifts, *, process_sd=0.005):
@@ -80,7 +81,7 @@ def test_ratio_ticks_never_crowd(low, high):
 
 
 def test_every_heatmap_cell_is_labelled(make_run, synth):
-    from analysis.plots import _heat_text
+    from analysis.rendering.plots import _heat_text
 
     shifts = {"asyncio": 1.0, "trio": 1.5, "uvloop": 1.0}
     comparison = compare(load_results([make_run(_speed_specs(synth, shifts))]))

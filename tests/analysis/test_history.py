@@ -11,7 +11,7 @@ import pytest
 
 from analysis.cli import main as analysis_main
 from analysis.errors import AnalysisError
-from analysis.history import MODELS, Method, build_history, noise_sd, run_order
+from analysis.views.history import MODELS, Method, build_history, noise_sd, run_order
 
 RUNS = 30
 STEP_AT = 15
@@ -29,7 +29,7 @@ def tidy_runs(
     hostname: str = "host-a",
     reverse_files: bool = False,
 ) -> pd.DataFrame:
-    """A tidy frame as analysis.load makes it: runs with run-to-run and process-level noise.
+    """A tidy frame as analysis.loading.load makes it: runs with run-to-run and process-level noise.
 
     ``steps`` are (run index, log shift from that run on).
     """
@@ -181,7 +181,7 @@ def test_history_bad_input_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
 
 
 def test_identity_is_columns_of_the_tidy_frame(tmp_path: Path, synth) -> None:
-    from analysis.load import load_results
+    from analysis.loading.load import load_results
 
     spec = synth.Spec("asyncio", "protocol.async_generator", {"items": 1000})
     spec.extra = {"suite_commit": "abc123", "suite_dirty": "true", "injected_slowdown": 0.05}

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import history_simulation as hs
-from analysis.history import UNCONFIRMED_L1, Method, build_history
+from analysis.views import history_simulation as hs
+from analysis.views.history import UNCONFIRMED_L1, Method, build_history
 from tests.analysis.test_history import tidy_runs
 
 #: What the method achieves at the published seed (docs/verdicts.md, History).

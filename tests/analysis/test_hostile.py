@@ -351,7 +351,7 @@ def test_the_markdown_escape_keeps_text_literal() -> None:
 
     import markdown as python_markdown
 
-    from analysis.markup import literal, unescape_to_html
+    from analysis.rendering.markup import literal, unescape_to_html
 
     for text in (MARKDOWN_BAIT, "# heading", "`code`", "a\\*b", "protocol.async_generator"):
         rendered = python_markdown.markdown(literal(text))
@@ -464,7 +464,7 @@ def test_an_infinite_interval_bound_stays_off_the_plot_axis() -> None:
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from analysis.plots import _ratio_ticks
+    from analysis.rendering.plots import _ratio_ticks
 
     figure, axis = plt.subplots()
     axis.set_xscale("log")

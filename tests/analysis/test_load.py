@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import AnalysisError, load_results
-from analysis.context import assign_context
+from analysis.statistics.context import assign_context
 
 
 def test_one_row_per_value_with_metadata_columns(standard_run):

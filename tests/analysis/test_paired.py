@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from analysis import evidence, simulation
+from analysis.statistics import evidence, simulation
 
 
 def test_paired_contrast_is_the_mean_of_within_block_differences() -> None:

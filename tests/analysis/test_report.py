@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis import Settings, build_report, fmt
-from analysis.load import load_results
-from analysis.plots import colour_ticks
+from analysis.loading.load import load_results
+from analysis.rendering.plots import colour_ticks
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,9 @@ import glob
 import numpy as np
 import pytest
 
-from analysis import compare, evidence, load_results
-from analysis.simulation import (
+from analysis import compare, load_results
+from analysis.statistics import evidence
+from analysis.statistics.simulation import (
     NEW,
     TODAY,
     Machine,
@@ -23,7 +24,7 @@ from analysis.simulation import (
     model_figures,
     rate,
 )
-from analysis.verdict import DIFFERENT
+from analysis.statistics.verdict import DIFFERENT
 
 
 def _published_pairs() -> np.ndarray:
@@ -127,7 +128,7 @@ def test_the_real_pipeline_makes_no_false_claims_in_a_a_reports(tmp_path, synth)
 
 
 def test_the_rules_agree_on_equivalence_and_differ_on_claims():
-    from analysis.verdict import RUNTIME_LABELS as L
+    from analysis.statistics.verdict import RUNTIME_LABELS as L
 
     band = 0.05
     inside = (-0.01, 0.03)

@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from analysis import AnalysisError, Settings, compare, load_results
-from analysis.verdict import EQUIVALENT, FASTER, INCONCLUSIVE, NOT_INTERLEAVED, SLOWER, TOO_FEW
+from analysis.statistics.verdict import (
+    EQUIVALENT,
+    FASTER,
+    INCONCLUSIVE,
+    NOT_INTERLEAVED,
+    SLOWER,
+    TOO_FEW,
+)
 
 
 def only(frame, **where):

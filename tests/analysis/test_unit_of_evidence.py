@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import evidence
-from analysis.verdict import VERSION_LABELS
+from analysis.statistics import evidence
+from analysis.statistics.verdict import VERSION_LABELS
 
 
 def processes(logs, runs, blocks=None, metric=None) -> pd.DataFrame:

@@ -10,10 +10,10 @@ import pyperf
 import pytest
 
 from analysis import Settings, build_report, fmt
-from analysis.evidence import BLOCK
-from analysis.load import load_results
-from analysis.verdict import EQUIVALENT, FASTER, INCONCLUSIVE, NOT_INTERLEAVED, SLOWER
-from analysis.versions import across_versions, has_several_versions, version_key
+from analysis.loading.load import load_results
+from analysis.statistics.evidence import BLOCK
+from analysis.statistics.verdict import EQUIVALENT, FASTER, INCONCLUSIVE, NOT_INTERLEAVED, SLOWER
+from analysis.views.versions import across_versions, has_several_versions, version_key
 
 #: True ratio of 3.12 to 3.11 per runtime: asyncio faster, uvloop unchanged, trio slower.
 NEWER = {"asyncio": 0.8, "uvloop": 1.0, "trio": 1.25}

@@ -1,0 +1,1 @@
+"""Layer 1, loading: the only reader of results files, into one tidy frame."""

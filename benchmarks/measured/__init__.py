@@ -1,0 +1,1 @@
+"""What is measured: the workloads, the workload model, the catalog and the input data."""

@@ -1,0 +1,1 @@
+"""Where it runs: the runtime registry with its native adapters, interpreters, environments."""

@@ -1,0 +1,142 @@
+"""The instrumented process of the instructions measure: ``python -m
+benchmarks.running.counted_worker``.
+
+It runs under ``valgrind --tool=callgrind`` (started by :mod:`benchmarks.running.counting`) and
+measures every benchmark of its plan in turn on one runtime, so interpreter start-up under Valgrind
+is paid once per process, not once per benchmark. Each benchmark runs its regions (warm-ups, then
+values) through :func:`benchmarks.running.harness.count_batch`, one ``anyio.run`` per region as the
+time measure does per value; the harness calls the two callgrind markers around the loop, so each
+region becomes one callgrind dump. Input data is built before the process starts.
+
+The process imports only what the regions need (anyio, the runtime, the workloads, the harness):
+under Valgrind every import costs fifty times its native time. The benchmarks' metadata (library
+versions, pyperf's description of the interpreter and machine) is gathered by the same module
+run natively with ``--describe``, once per arm.
+
+It writes, outside any region, a JSON report of what it ran: per benchmark the kind of each
+region in order (``warmup``, ``value`` or ``failed``), its loops and inner loops, and the error
+that stopped it. The parent checks that callgrind made exactly one dump pair per region, in
+order, before it trusts a single count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from benchmarks.measured.catalog import load_workload, parse_param
+from benchmarks.measured.workload import Case, ParamValue, Workload
+
+#: The seed of a scheduler's own random choices (trio's), set before each benchmark.
+SCHEDULER_SEED = 0
+#: Region kinds in the report.
+WARMUP, VALUE, FAILED = "warmup", "value", "failed"
+
+
+def planned_case(entry: dict[str, Any]) -> tuple[Workload, dict[str, ParamValue], Case]:
+    """The workload, typed parameters and case of one plan entry."""
+    workload = load_workload(entry["workload"])
+    params = dict(parse_param(workload, text) for text in entry["params"])
+    params = {name: params[name] for name in workload.params}
+    fixture = entry.get("fixture_dir")
+    return workload, params, Case(params, Path(fixture) if fixture else None)
+
+
+def count_benchmark(entry: dict[str, Any], plan: dict[str, Any]) -> dict[str, Any]:
+    """Run one benchmark's regions; its report entry."""
+    from benchmarks.platform.runtimes import RUNTIMES
+    from benchmarks.running.harness import Markers, count_batch
+
+    workload, params, case = planned_case(entry)
+    runtime = RUNTIMES[plan["runtime"]]
+    loops = int(entry["loops"])
+    report: dict[str, Any] = {
+        "name": workload.benchmark_name(params),
+        "loops": loops,
+        "inner_loops": workload.inner_loops(case),
+        "regions": [],
+        "error": None,
+    }
+    kinds = [WARMUP] * int(plan["warmups"]) + [VALUE] * int(plan["values"])
+    runtime.native().seed_scheduler(SCHEDULER_SEED)  # the same random choices in every process
+    for kind in kinds:
+        marked = Markers.regions_marked
+        try:
+            count_batch(loops, runtime, workload, case)
+        except Exception as exc:
+            if Markers.regions_marked > marked:  # the region began: it has its dumps too
+                report["regions"].append(FAILED)
+            report["error"] = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            break
+        report["regions"].append(kind)
+    return report
+
+
+def compile_suite() -> None:
+    """Write the bytecode of every suite module now, natively, so that no instrumented process
+    compiles one: a process that compiles a module allocates differently before its regions
+    than one that loads it from the cache, and its counts differ by a few hundredths of a
+    percent. (Where the folder is read-only every process compiles alike.)"""
+    import compileall
+
+    import benchmarks
+
+    compileall.compile_dir(str(Path(benchmarks.__file__).parent), quiet=2)
+
+
+def describe(plan: dict[str, Any]) -> dict[str, Any]:
+    """Every planned benchmark's metadata, and pyperf's metadata of this interpreter (run
+    natively, not under Valgrind)."""
+    from pyperf._collect_metadata import collect_metadata
+
+    from benchmarks.running import harness, runner
+
+    compile_suite()
+    described = {}
+    for entry in plan["benchmarks"]:
+        workload, params, case = planned_case(entry)
+        name = workload.benchmark_name(params)
+        described[name] = {
+            **runner.benchmark_metadata(
+                plan["runtime"], workload, case, plan["run_id"], plan["suite_mode"],
+                plan["identity"],
+            ),
+            "injected_work_per_item": harness.work_per_item(name, plan["runtime"]),
+        }  # fmt: skip
+    return {"benchmarks": described, "pyperf_metadata": dict(collect_metadata())}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.running.counted_worker")
+    parser.add_argument(
+        "--describe",
+        action="store_true",
+        help="write the metadata instead of counting (with --plan and --output)",
+    )
+    parser.add_argument("--plan", type=Path, help="the plan (JSON; default: standard input)")
+    parser.add_argument("--output", type=Path, help="the report (JSON; default: standard output)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    text = sys.stdin.read() if args.plan is None else args.plan.read_text(encoding="utf-8")
+    plan = json.loads(text)
+    if args.describe:
+        document = describe(plan)
+    else:
+        document = {"benchmarks": [count_benchmark(entry, plan) for entry in plan["benchmarks"]]}
+    if args.output is None:
+        sys.stdout.write(json.dumps(document))
+        sys.stdout.flush()
+    else:
+        args.output.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

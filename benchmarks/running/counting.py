@@ -1,0 +1,490 @@
+"""The instructions measure: CPU instructions per item, counted by callgrind in the timed region.
+
+Wall time is what users feel; on a shared machine it drifts by tens of percent within minutes.
+Instruction counts do not depend on the machine's load, so they are the deterministic witness
+for gates, history and comparisons across time (CodSpeed's approach, done here in the open and
+per runtime).
+
+How a count is made:
+
+- One **instrumented process** per arm (interpreter x runtime) runs every selected benchmark in
+  turn (:mod:`benchmarks.running.counted_worker`) under ``valgrind --tool=callgrind
+  --dump-before=getppid --dump-before=getpgrp``. The harness calls ``os.getppid()`` right before
+  the loop and ``os.getpgrp()`` right after it (:class:`benchmarks.running.harness.Markers`), so
+  callgrind writes one dump at the start and one at the end of every region: start-up, imports,
+  fixtures and the runtime's start fall into the dumps between regions, never into a count.
+- Both markers *dump* (neither only zeroes the counters), so a stray call of either function
+  anywhere else (libuv has ``uv_os_getppid``) shows as a dump out of turn. :func:`region_counts`
+  checks that the dumps alternate start, end, start, end ... and that their number is exactly
+  twice the regions the process reports; otherwise the process's counts are refused.
+- Values are instructions per item (the region's total over ``loops x inner_loops``), with fixed
+  loops recorded, and the first regions of each benchmark dropped as warm-up.
+- Several processes per arm (default 3) show determinism: their spread is measured and
+  reported, not assumed to be zero. They run in parallel, one per core, because counts do not
+  depend on the load.
+- What makes counts wander is fixed: ``PYTHONHASHSEED=0``, address-space randomisation off
+  (``setarch -R``) where the system allows it, a garbage collection before every region, and
+  Valgrind serialises threads. The Valgrind version, the interpreter build and the CPU
+  architecture are recorded: counts compare only for the same interpreter binary and Valgrind.
+
+Results are pyperf JSON with pyperf's ``integer`` unit (``DIR/<runtime>.instructions.json``),
+``suite_measure: instructions`` in their metadata.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyperf
+
+from benchmarks.measured import catalog
+from benchmarks.storage import interrupt
+
+#: The measures a run can make.
+MEASURES: tuple[str, ...] = ("time", "instructions", "both")
+#: The instructions measure's name (metadata ``suite_measure``, file suffix).
+INSTRUCTIONS = "instructions"
+TIME = "time"
+#: Default instrumented processes per arm, regions dropped as warm-up, and counted regions.
+PROCESSES = 3
+WARMUPS = 1
+VALUES = 1
+#: Default loops of one region (fixed: nothing is calibrated under Valgrind).
+LOOPS = 1
+#: The hash seed of every instrumented process.
+HASH_SEED = "0"
+#: Callgrind's trigger descriptions for the two markers.
+START_TRIGGER = "--dump-before=getppid"
+END_TRIGGER = "--dump-before=getpgrp"
+#: The callgrind options of every instrumented process (besides its output file).
+CALLGRIND_OPTIONS: tuple[str, ...] = (
+    "--tool=callgrind",
+    f"--dump-before={START_TRIGGER.split('=')[1]}",
+    f"--dump-before={END_TRIGGER.split('=')[1]}",
+    "--dump-line=no",
+    "--compress-strings=yes",
+    "--compress-pos=yes",
+)
+
+
+#: pyperf metadata that describes the native ``--describe`` process, not the counted one.
+DESCRIBE_ONLY_METADATA: frozenset[str] = frozenset(
+    {"mem_max_rss", "load_avg_1min", "runnable_threads", "duration", "uptime"}
+)
+
+
+class CountingError(Exception):
+    """An instrumented process's counts cannot be trusted; the message is one line."""
+
+
+def measures_of(measure: str) -> tuple[str, ...]:
+    """The measures behind ``--measure``: ``both`` is time and instructions."""
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}; valid measures: {', '.join(MEASURES)}")
+    return (TIME, INSTRUCTIONS) if measure == "both" else (measure,)
+
+
+@cache
+def valgrind_version() -> str | None:
+    """``valgrind --version`` (e.g. ``valgrind-3.19.0``), or None when Valgrind is missing."""
+    executable = shutil.which("valgrind")
+    if executable is None:
+        return None
+    try:
+        completed = subprocess.run(
+            [executable, "--version"], capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return None
+    return completed.stdout.strip() or None
+
+
+def unavailable_reason() -> str | None:
+    """Why instructions cannot be counted here, or None."""
+    if sys.platform != "linux":
+        return f"instructions are counted with Valgrind on Linux only (this is {sys.platform})"
+    if valgrind_version() is None:
+        return "valgrind is not installed (apt-get install valgrind)"
+    return None
+
+
+@cache
+def aslr_prefix() -> tuple[str, ...]:
+    """``setarch -R`` (address-space randomisation off) when this system allows it, else ()."""
+    setarch = shutil.which("setarch")
+    if setarch is None:
+        return ()
+    try:
+        completed = subprocess.run([setarch, "-R", "true"], capture_output=True, check=False)
+    except OSError:
+        return ()
+    return (setarch, "-R") if completed.returncode == 0 else ()
+
+
+@dataclass(frozen=True)
+class CountSettings:
+    """How many instrumented processes per arm, and the regions each runs per benchmark."""
+
+    processes: int = PROCESSES
+    warmups: int = WARMUPS
+    values: int = VALUES
+    loops: int = LOOPS
+    #: Instrumented processes run at once (counts do not depend on the load).
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+
+    def check(self) -> None:
+        if self.processes < 1 or self.values < 1 or self.warmups < 0 or self.loops < 1:
+            raise ValueError(
+                "instructions need at least 1 process, 1 value, 0 warm-ups and 1 loop "
+                f"(given {self.processes}, {self.values}, {self.warmups}, {self.loops})"
+            )
+
+
+@dataclass(frozen=True)
+class CountArm:
+    """One interpreter x runtime to count, with the benchmarks it runs."""
+
+    label: str
+    python: str
+    runtime: str
+    specs: Sequence[catalog.BenchmarkSpec]
+    fixture_dirs: Mapping[str, Path | None]
+    run_id: str
+    suite_mode: str
+    identity: Mapping[str, str]
+    cwd: Path | None = None
+    environ: Mapping[str, str] | None = None
+
+
+def instrumented_command(python: str, dumps: Path) -> list[str]:
+    """The command of one instrumented process. Its plan comes on standard input and its report
+    goes to standard output, so its command line is the same in every run: a path that differs
+    between runs (a scratch folder's random name) would change what the interpreter hashes and
+    allocates before the regions, and with it the addresses its regions see."""
+    return [
+        *aslr_prefix(),
+        "valgrind",
+        *CALLGRIND_OPTIONS,
+        f"--callgrind-out-file={dumps}",
+        python, "-m", "benchmarks.running.counted_worker",
+    ]  # fmt: skip
+
+
+#: Where an instrumented process runs when its arm names no folder: the suite's own source
+#: (the folder holding the ``benchmarks`` package), the same in every run.
+SUITE_SOURCE = Path(__file__).resolve().parents[2]
+
+
+def plan_document(
+    arm: CountArm, settings: CountSettings, *, describe: bool = False
+) -> dict[str, Any]:
+    """What the instrumented process runs, as JSON for :mod:`benchmarks.running.counted_worker`.
+
+    The counting plan holds only what the regions depend on: anything that differs between
+    runs of the same code (the run id, the commit) would change the process's allocations before
+    its regions, move the addresses of its objects and, through id-based hashing, its counts.
+    Those go only into the plan of the native ``--describe`` step.
+    """
+    plan: dict[str, Any] = {
+        "runtime": arm.runtime,
+        "warmups": settings.warmups,
+        "values": settings.values,
+        "benchmarks": [
+            {
+                "workload": spec.workload.name,
+                "params": [f"{name}={value}" for name, value in spec.params.items()],
+                "fixture_dir": None
+                if arm.fixture_dirs.get(spec.name) is None
+                else str(arm.fixture_dirs[spec.name]),
+                "loops": settings.loops,
+            }
+            for spec in arm.specs
+        ],
+    }
+    if describe:
+        plan.update(run_id=arm.run_id, suite_mode=arm.suite_mode, identity=dict(arm.identity))
+    return plan
+
+
+_PART = re.compile(r"\.(\d+)$")
+
+
+def dump_files(dumps: Path) -> list[Path]:
+    """Callgrind's dump files for ``--callgrind-out-file=dumps`` in order: ``dumps.1``,
+    ``dumps.2``, ... then ``dumps`` itself (written at program termination)."""
+    numbered = []
+    for path in dumps.parent.glob(dumps.name + ".*"):
+        match = _PART.search(path.name[len(dumps.name) :])
+        if match and path.name == f"{dumps.name}.{match.group(1)}":
+            numbered.append((int(match.group(1)), path))
+    ordered = [path for _, path in sorted(numbered)]
+    if dumps.exists():
+        ordered.append(dumps)
+    return ordered
+
+
+def read_dump(path: Path) -> tuple[str, int]:
+    """(trigger, instructions) of one callgrind dump file."""
+    trigger, total = "", None
+    with path.open(encoding="utf-8", errors="replace") as stream:
+        for line in stream:
+            if line.startswith("desc: Trigger:"):
+                trigger = line.split(":", 2)[2].strip()
+            elif line.startswith("summary:"):
+                total = int(line.split()[1])
+                break
+    if total is None:
+        raise CountingError(f"{path.name} has no summary line (a truncated callgrind dump?)")
+    return trigger, total
+
+
+def region_counts(dumps: Sequence[tuple[str, int]], regions: int) -> list[int]:
+    """The instruction count of each region, from the dumps in order; refuses any sequence but
+    start, end, start, end, ... (then the termination dump) with one dump pair per region."""
+    expected = 2 * regions + 1
+    if len(dumps) != expected:
+        raise CountingError(
+            f"callgrind made {len(dumps)} dumps for {regions} regions (expected {expected}): "
+            "a marker function (getppid, getpgrp) was called outside the harness"
+        )
+    counts = []
+    for index, (trigger, total) in enumerate(dumps[:-1]):
+        wanted = START_TRIGGER if index % 2 == 0 else END_TRIGGER
+        if trigger != wanted:
+            raise CountingError(
+                f"dump {index + 1} was triggered by {trigger or 'nothing'} where {wanted} "
+                "was due: a marker function was called outside the harness"
+            )
+        if index % 2 == 1:
+            counts.append(total)
+    return counts
+
+
+@dataclass
+class ProcessResult:
+    """One instrumented process: its report and its region counts, or why it failed."""
+
+    report: dict[str, Any] | None = None
+    counts: list[int] = field(default_factory=list)
+    error: str | None = None
+
+
+def worker_failure(completed: subprocess.CompletedProcess[str]) -> str:
+    """The telling line of a failed worker's error output (Valgrind's own lines left out)."""
+    lines = [
+        line.strip()
+        for line in completed.stderr.splitlines()
+        if line.strip() and not line.startswith("==")
+    ]
+    return lines[-1] if lines else f"exit code {completed.returncode}"
+
+
+#: Environment variables an instrumented process keeps (as pyperf keeps few for its workers):
+#: the environment sits on the process's stack, and its size must not move a count.
+KEPT_ENVIRON: tuple[str, ...] = ("PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "LC_CTYPE")
+#: Prefix of the suite's own variables (injected work, the machine's name), always kept.
+SUITE_ENVIRON_PREFIX = "AITER_BENCH_"
+
+
+def worker_environ(arm: CountArm) -> dict[str, str]:
+    """The instrumented process's environment: a few kept variables and a fixed hash seed."""
+    source = os.environ if arm.environ is None else arm.environ
+    environ = {
+        key: value
+        for key, value in source.items()
+        if key in KEPT_ENVIRON or key.startswith(SUITE_ENVIRON_PREFIX)
+    }
+    environ["PYTHONHASHSEED"] = HASH_SEED
+    return environ
+
+
+def describe_arm(arm: CountArm, settings: CountSettings, scratch: Path) -> dict[str, Any] | str:
+    """The arm's benchmark metadata, gathered natively (``counted_worker --describe``)."""
+    folder = scratch / f"{arm.label}-describe"
+    folder.mkdir(parents=True)
+    plan, report = folder / "plan.json", folder / "metadata.json"
+    try:
+        plan.write_text(json.dumps(plan_document(arm, settings, describe=True)), encoding="utf-8")
+        command = [arm.python, "-m", "benchmarks.running.counted_worker", "--describe"]
+        command += ["--plan", str(plan), "--output", str(report)]
+        completed = interrupt.run_child(
+            command, capture_stdout=True, cwd=arm.cwd or SUITE_SOURCE, env=worker_environ(arm)
+        )
+        if completed.returncode != 0 or not report.exists():
+            return f"describing the benchmarks failed: {worker_failure(completed)}"
+        return dict(json.loads(report.read_text(encoding="utf-8")))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_process(arm: CountArm, settings: CountSettings, index: int, scratch: Path) -> ProcessResult:
+    """Run one instrumented process of ``arm`` and read its dumps."""
+    folder = scratch / f"{arm.label}-{index}"
+    folder.mkdir(parents=True)
+    dumps = folder / "callgrind"
+    try:
+        command = instrumented_command(arm.python, dumps)
+        completed = interrupt.run_child(
+            command,
+            capture_stdout=True,
+            cwd=arm.cwd or SUITE_SOURCE,
+            env=worker_environ(arm),
+            stdin=json.dumps(plan_document(arm, settings)),
+        )
+        if completed.returncode != 0:
+            return ProcessResult(error=f"instrumented process failed: {worker_failure(completed)}")
+        try:
+            report = json.loads(completed.stdout)
+        except ValueError:
+            return ProcessResult(error="instrumented process wrote no report")
+        regions = sum(len(entry["regions"]) for entry in report["benchmarks"])
+        try:
+            counts = region_counts([read_dump(p) for p in dump_files(dumps)], regions)
+        except CountingError as exc:
+            return ProcessResult(error=str(exc))
+        return ProcessResult(report=report, counts=counts)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def counting_metadata(arm: CountArm) -> dict[str, str | int]:
+    """What a count depends on, recorded in every instruction benchmark."""
+    return {
+        "suite_measure": INSTRUCTIONS,
+        "valgrind": valgrind_version() or "unknown",
+        "python_hash_seed": int(HASH_SEED),
+        "aslr": "off" if aslr_prefix() else "on",
+        "cpu_arch": platform.machine() or "unknown",
+    }
+
+
+def benchmarks_of(
+    arm: CountArm, description: dict[str, Any] | str, processes: Sequence[ProcessResult]
+) -> dict[str, pyperf.Benchmark | str]:
+    """Per benchmark name: the pyperf benchmark of every process's counts, or why not."""
+    runs: dict[str, list[pyperf.Run]] = {spec.name: [] for spec in arm.specs}
+    if isinstance(description, str):
+        return dict.fromkeys(runs, description)
+    errors: dict[str, str] = {}
+    for process in processes:
+        if process.report is None:
+            for name in runs:
+                errors.setdefault(name, process.error or "instrumented process failed")
+            continue
+        counts = iter(process.counts)
+        for entry in process.report["benchmarks"]:
+            name = entry["name"]
+            per_item = entry["loops"] * entry["inner_loops"]
+            regions = [(kind, next(counts) / per_item) for kind in entry["regions"]]
+            if entry["error"] is not None:
+                errors.setdefault(name, entry["error"])
+                continue
+            machine = {
+                key: value
+                for key, value in description["pyperf_metadata"].items()
+                if key not in DESCRIBE_ONLY_METADATA
+            }
+            metadata = {
+                **machine,
+                **description["benchmarks"][name],
+                **counting_metadata(arm),
+                "name": name,
+                "loops": entry["loops"],
+                "inner_loops": entry["inner_loops"],
+                "unit": "integer",
+            }
+            run = pyperf.Run(
+                [value for kind, value in regions if kind == "value"],
+                warmups=[(entry["loops"], value) for kind, value in regions if kind == "warmup"],
+                metadata=metadata,
+                collect_metadata=False,
+            )
+            runs.setdefault(name, []).append(run)
+    results: dict[str, pyperf.Benchmark | str] = {}
+    for name, benchmark_runs in runs.items():
+        if name in errors:
+            results[name] = errors[name]
+        elif not benchmark_runs:
+            results[name] = "no instrumented process counted it"
+        else:
+            results[name] = pyperf.Benchmark(benchmark_runs)
+    return results
+
+
+def count_arms(
+    arms: Sequence[CountArm],
+    settings: CountSettings,
+    scratch: Path,
+    on_done: Callable[[CountArm, dict[str, pyperf.Benchmark | str]], None],
+) -> None:
+    """Count every arm with ``settings.processes`` instrumented processes each, ``settings.jobs``
+    at a time; ``on_done(arm, results)`` is called (in this thread) as each arm completes."""
+    settings.check()
+    descriptions = {arm.label: describe_arm(arm, settings, scratch) for arm in arms}
+    tasks = [(arm, index) for index in range(settings.processes) for arm in arms]
+    pending = {arm.label: settings.processes for arm in arms}
+    finished: dict[str, list[ProcessResult]] = {arm.label: [] for arm in arms}
+    with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
+        futures = [
+            (arm, pool.submit(run_process, arm, settings, index, scratch)) for arm, index in tasks
+        ]
+        try:
+            for arm, future in futures:
+                finished[arm.label].append(future.result())
+                pending[arm.label] -= 1
+                if pending[arm.label] == 0:
+                    results = benchmarks_of(arm, descriptions[arm.label], finished[arm.label])
+                    on_done(arm, results)
+        except BaseException:
+            for _, future in futures:
+                future.cancel()
+            interrupt.end_all_children()
+            raise
+
+
+#: Iterations of the spin loop counted by :func:`spin_cost`.
+SPIN_PROBE_ITERATIONS = 200_000
+
+
+def spin_cost(python: str, scratch: Path, cwd: Path | None = None) -> float:
+    """Instructions per iteration of :func:`benchmarks.running.harness.spin` on ``python``, counted
+    under callgrind between the same markers: the unit of injected deterministic work."""
+    dumps = scratch / "spin-callgrind"
+    code = (
+        "from benchmarks.running.harness import REGION_END, REGION_START, spin; "
+        f"REGION_START(); spin({SPIN_PROBE_ITERATIONS}); REGION_END()"
+    )
+    command = [*aslr_prefix(), "valgrind", *CALLGRIND_OPTIONS, f"--callgrind-out-file={dumps}"]
+    environ = worker_environ(CountArm("spin", python, "", [], {}, "", "", {}))
+    try:
+        completed = interrupt.run_child(
+            [*command, python, "-c", code],
+            capture_stdout=True,
+            cwd=cwd or SUITE_SOURCE,
+            env=environ,
+        )
+        if completed.returncode != 0:
+            raise CountingError(f"the spin probe failed: {worker_failure(completed)}")
+        (count,) = region_counts([read_dump(p) for p in dump_files(dumps)], 1)
+    finally:
+        for path in dump_files(dumps):
+            path.unlink(missing_ok=True)
+    return count / SPIN_PROBE_ITERATIONS
+
+
+def work_for_slowdown(per_item: float, fraction: float, cost: float) -> float:
+    """Spin iterations per item (fractional: a region runs the rounded total for its items)
+    that add ``fraction`` of ``per_item`` instructions."""
+    return round(per_item * fraction / cost, 4)

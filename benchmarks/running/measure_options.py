@@ -1,0 +1,39 @@
+"""``--measure`` and the settings of the instructions measure, shared by ``run`` and ``ab``."""
+
+from __future__ import annotations
+
+import argparse
+
+from benchmarks.running import counting
+
+
+def add_measure_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--measure`` and the settings of the instructions measure (``run`` and ``ab``)."""
+    parser.add_argument(
+        "--measure",
+        choices=counting.MEASURES,
+        default="time",
+        help="time (wall time per item, the default), instructions (CPU instructions per item "
+        "under callgrind, deterministic) or both",
+    )
+    parser.add_argument(
+        "--count-processes",
+        type=positive_int,
+        default=counting.PROCESSES,
+        metavar="N",
+        help=f"instrumented processes per runtime for instructions (default: {counting.PROCESSES})",
+    )
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
+
+
+def count_settings(args: argparse.Namespace) -> counting.CountSettings:
+    return counting.CountSettings(processes=args.count_processes)

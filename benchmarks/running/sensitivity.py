@@ -1,0 +1,407 @@
+"""Sensitivity self-check of the A/B gate: ``python -m benchmarks.running.sensitivity``.
+
+``nox -s calibrate`` runs it.
+
+Runs ``--pairs N`` interleaved A/A pairs (the same environment on both sides) and N pairs whose
+candidate has an injected slowdown (2%, 5% and 10% by default; ``harness.py`` adds it as a busy
+wait inside the timed region), all through the ``ab`` machinery, on a small selection
+(by default three protocol/streams workloads on asyncio). ``python -m analysis compare`` judges
+each pair; its exit code says whether it raised a regression. The figures:
+
+- **false-alarm rate**: A/A pairs that raised a regression (goal: 0 of 10 at the default threshold);
+- **detection rate** at each slowdown: pairs that raised one (goal: at least 9 of 10 at 5%).
+
+Each pair is judged as the PR gate judges it: ``compare --family-size N``, N being the number of
+comparisons the gate makes over its shards (``--family-size``; by default counted from the
+gate's selection, :func:`gate_family_size`), so the few comparisons of a pair get the intervals
+they would get among the gate's whole family. Every rate carries its exact 95% binomial
+(Clopper-Pearson) interval: 0 false alarms in 10 pairs only bounds the rate below 31%.
+
+**``--measure instructions``** calibrates the deterministic channel the same way: every pair is an
+``ab --measure instructions`` (callgrind counts, ``--count-processes`` instrumented processes per
+side), and a slowdown is a deterministic amount of extra work per item (1% and 2% by default), a
+pure-Python loop that the harness runs inside the region (``AITER_BENCH_INJECT_WORK``): the
+busy wait of the time measure does not count instructions faithfully. Its size is set per
+benchmark and runtime from the first A/A pair's own counts and the counted cost of one turn of the
+loop, and the fraction it really adds is recorded. The default selection is the protocol family's
+checkpoint generators on asyncio (the family whose instruction threshold is 0.5%).
+
+The kinds of pair are interleaved (A/A, 2%, 5%, 10%, A/A, ...) so slow drift of the machine falls on
+all of them alike. The environment is built once. Figures go to ``calibration.json`` and
+``calibration.md`` in ``results/calibration-<date>/`` (or ``-o DIR``), next to every pair's
+results folders and comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyperf
+
+from analysis.staging import OutputError, check_output_folder
+from benchmarks.commands import selection, usage
+from benchmarks.measured.fixtures import DEFAULT_FIXTURE_ROOT
+from benchmarks.platform.environments import (
+    DEFAULT_CACHE,
+    Environment,
+    build_environment,
+    parse_spec,
+)
+from benchmarks.running import counting, interleave, preflight, run_command
+from benchmarks.running.harness import WORK_ENV
+from benchmarks.running.measure_options import positive_int
+from benchmarks.storage import identity, interrupt
+from benchmarks.storage.identity import SUITE_SOURCE
+
+#: Default selection: quick, CPU-bound workloads from the protocol and streams families.
+DEFAULT_WORKLOADS = ("protocol.async_generator", "protocol.class_iterator", "streams.memory_stream")
+DEFAULT_RUNTIMES = ("asyncio",)
+DEFAULT_SLOWDOWNS = (0.02, 0.05, 0.10)
+#: The instructions measure's defaults: CPU-bound protocol workloads, smaller slowdowns.
+INSTRUCTION_WORKLOADS = ("protocol.async_generator", "protocol.class_iterator")
+INSTRUCTION_SLOWDOWNS = (0.01, 0.02)
+MEASURES = (counting.TIME, counting.INSTRUCTIONS)
+#: The workload families of the PR gate's shards (.github/workflows/bench.yml).
+GATE_SHARDS = ("protocol", "generators", "io", "concurrency", "streams")
+#: compare's exit code for "regression".
+EXIT_REGRESSION = 1
+AA = "A/A"
+
+
+def parse_slowdowns(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise ValueError(f"--slowdowns {text!r}: give fractions like 0.02,0.05,0.1") from None
+    if not values or any(not 0 < v <= 1 for v in values):
+        raise ValueError(f"--slowdowns {text!r}: each must be a fraction in (0, 1]")
+    return values
+
+
+def gate_family_size(shards: Sequence[str] = GATE_SHARDS) -> int:
+    """How many comparisons the PR gate judges at once: every default benchmark of its shards'
+    families on every default runtime where it can run."""
+    count = 0
+    for family in shards:
+        namespace = argparse.Namespace(
+            runtime=None, workload=[f"{family}.*"], param=[], ladder=False
+        )
+        runtimes, specs = selection.plan(namespace)
+        count += sum(
+            1 for spec in specs for r in runtimes if run_command.na_reason(spec, r) is None
+        )
+    return count
+
+
+def binomial_interval(hits: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Clopper-Pearson's exact interval of a rate (as ``scipy.stats.binomtest(...)
+    .proportion_ci("exact")``, which the tests compare; written with the standard library because
+    the measuring half does not import scipy): the bounds where the binomial tail
+    probabilities equal ``(1 - confidence) / 2``, found by bisection."""
+    if trials <= 0:
+        return math.nan, math.nan
+    tail = (1 - confidence) / 2
+
+    def solve(excess: Callable[[float], float]) -> float:  # the root of a rising function
+        low, high = 0.0, 1.0
+        for _ in range(60):
+            middle = (low + high) / 2
+            low, high = (middle, high) if excess(middle) < 0 else (low, middle)
+        return (low + high) / 2
+
+    # lower: P(X >= hits) = tail, i.e. 1 - P(X <= hits - 1) = tail; upper: P(X <= hits) = tail
+    lower = 0.0 if hits == 0 else solve(lambda p: 1 - _at_most(hits - 1, trials, p) - tail)
+    upper = 1.0 if hits == trials else solve(lambda p: tail - _at_most(hits, trials, p))
+    return lower, upper
+
+
+def _at_most(hits: int, trials: int, p: float) -> float:
+    return sum(math.comb(trials, k) * p**k * (1 - p) ** (trials - k) for k in range(hits + 1))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = usage.OneLineParser(
+        prog="python -m benchmarks.running.sensitivity", description=__doc__
+    )
+    selection.add_selection_arguments(parser)
+    interleave.add_settings_arguments(parser)
+    parser.add_argument("--pairs", type=int, default=10, help="pairs of each kind (default 10)")
+    parser.add_argument(
+        "--slowdowns",
+        default=None,
+        help="injected slowdowns, fractions (default: "
+        f"{','.join(f'{s:g}' for s in DEFAULT_SLOWDOWNS)} for time, "
+        f"{','.join(f'{s:g}' for s in INSTRUCTION_SLOWDOWNS)} for instructions)",
+    )
+    parser.add_argument(
+        "--measure",
+        choices=MEASURES,
+        default=counting.TIME,
+        help="time (wall time, an injected busy wait) or instructions (callgrind counts, "
+        "injected deterministic work); default: time",
+    )
+    parser.add_argument(
+        "--count-processes",
+        type=positive_int,
+        default=counting.PROCESSES,
+        metavar="N",
+        help=f"instrumented processes per side for instructions (default: {counting.PROCESSES})",
+    )
+    parser.add_argument(
+        "--spec", default=".", metavar="SPEC", help="the environment of both sides (default: .)"
+    )
+    parser.add_argument(
+        "--family-size",
+        type=int,
+        default=None,
+        metavar="N",
+        help="judge each pair as one of N comparisons (default: the PR gate's count)",
+    )
+    parser.add_argument("-o", "--output", type=Path, help="default: results/calibration-<date>")
+    parser.add_argument("--fixture-root", type=Path, default=DEFAULT_FIXTURE_ROOT)
+    return parser
+
+
+def default_output(root: Path = Path("results")) -> Path:
+    base = root / f"calibration-{date.today().isoformat()}"
+    candidate, suffix = base, 2
+    while candidate.exists():
+        candidate = base.with_name(f"{base.name}-{suffix}")
+        suffix += 1
+    return candidate
+
+
+def count_regressions(compare_json: Path) -> int | None:
+    """How many comparisons compare's JSON counts as regressions (None if unreadable)."""
+    try:
+        document = json.loads(compare_json.read_text(encoding="utf-8"))
+        return int(document["counts"].get("regression", 0))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def summarise(outcomes: dict[str, list[int | None]]) -> dict[str, dict[str, Any]]:
+    """Per kind of pair: pairs, alarms (compare exit 1), other exits, and the rate."""
+    figures: dict[str, dict[str, Any]] = {}
+    for kind, codes in outcomes.items():
+        judged = [c for c in codes if c is not None]
+        alarms = sum(1 for c in judged if c == EXIT_REGRESSION)
+        low, high = binomial_interval(alarms, len(judged))
+        figures[kind] = {
+            "pairs": len(codes),
+            "judged": len(judged),
+            "regression_raised": alarms,
+            "other_exit_codes": sorted({c for c in judged if c not in (0, EXIT_REGRESSION)}),
+            "rate": alarms / len(judged) if judged else None,
+            "rate_95_low": None if not judged else round(low, 4),
+            "rate_95_high": None if not judged else round(high, 4),
+        }
+    return figures
+
+
+def markdown(figures: dict[str, dict[str, Any]], header: dict[str, Any]) -> str:
+    lines = [
+        "# Sensitivity of the A/B gate",
+        "",
+        f"Measure: {header.get('measure', counting.TIME)}. "
+        f"{header['pairs']} pairs of each kind on {header['machine']}, selection: "
+        f"{', '.join(header['benchmarks'])} on {', '.join(header['runtimes'])}; "
+        f"{header['processes']} {_processes_phrase(header)}; "
+        f"wall time {header['wall_seconds'] / 60:.1f} min "
+        f"({header['wall_seconds'] / max(1, header['total_pairs']):.0f} s per pair). "
+        f"Each pair is judged as one of {header['family_size']} comparisons (the PR gate's "
+        "family, Bonferroni).",
+        "",
+        "| pairs | regression raised | rate | 95% interval (Clopper-Pearson) | meaning |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for kind, row in figures.items():
+        rate = "n/a" if row["rate"] is None else f"{row['rate']:.0%}"
+        bounds = (
+            "n/a"
+            if row["rate"] is None
+            else (f"{row['rate_95_low']:.0%} to {row['rate_95_high']:.0%}")
+        )
+        meaning = "false-alarm rate" if kind == AA else f"detection rate of a {kind} slowdown"
+        lines.append(
+            f"| {kind} | {row['regression_raised']} of {row['judged']} | {rate} | {bounds} | "
+            f"{meaning} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _processes_phrase(header: dict[str, Any]) -> str:
+    if header.get("measure") == counting.INSTRUCTIONS:
+        return "instrumented processes per side, 1 counted region each after 1 warm-up"
+    return f"worker processes per side, {header['values']} values each"
+
+
+def per_item_counts(folder: Path) -> dict[str, float]:
+    """``"<benchmark>@<runtime>"`` -> median instructions per item, from a side's
+    ``<runtime>.instructions.json`` files."""
+    counts: dict[str, float] = {}
+    for path in sorted(folder.glob(f"*.{counting.INSTRUCTIONS}.json")):
+        runtime = path.name.split(".", 1)[0]
+        for benchmark in pyperf.BenchmarkSuite.load(str(path)).get_benchmarks():
+            counts[f"{benchmark.get_name()}@{runtime}"] = benchmark.median()
+    return counts
+
+
+def work_table(counts: dict[str, float], fraction: float, cost: float) -> dict[str, float]:
+    """Spin iterations per item for each ``benchmark@runtime`` that add ``fraction`` of its
+    instructions (:func:`benchmarks.running.counting.work_for_slowdown`)."""
+    return {key: counting.work_for_slowdown(n, fraction, cost) for key, n in counts.items()}
+
+
+def injected_fractions(
+    counts: dict[str, float], table: dict[str, float], cost: float
+) -> dict[str, float]:
+    """The fraction of each benchmark's instructions that its injected work really adds."""
+    return {key: round(table[key] * cost / counts[key], 5) for key in table}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:  # stopped like run and ab: children ended, scratch removed, manifests kept
+        with interrupt.signals_stop_the_run():
+            return calibrate(build_parser().parse_args(argv))
+    except (KeyboardInterrupt, interrupt.Interrupted) as stop:
+        print("interrupted: the pairs measured so far are kept", file=sys.stderr)
+        return stop.exit_code if isinstance(stop, interrupt.Interrupted) else 130
+
+
+def calibrate(args: argparse.Namespace) -> int:
+    """The pairs, their judgements and the figures (``main`` without the signal handling)."""
+    counted = args.measure == counting.INSTRUCTIONS
+    if not args.workload:
+        args.workload = list(INSTRUCTION_WORKLOADS if counted else DEFAULT_WORKLOADS)
+    if not args.runtime:
+        args.runtime = list(DEFAULT_RUNTIMES)
+    if args.slowdowns is None:
+        args.slowdowns = ",".join(
+            f"{s:g}" for s in (INSTRUCTION_SLOWDOWNS if counted else DEFAULT_SLOWDOWNS)
+        )
+    runtimes, specs = selection.plan(args)
+    family_size = args.family_size if args.family_size is not None else gate_family_size()
+    if family_size < 1:
+        usage.fail(f"--family-size must be at least 1, got {family_size}")
+    compare_options = [*args.compare_option, "--family-size", str(family_size)]
+    try:
+        settings = interleave.settings_from(args)
+        slowdowns = parse_slowdowns(args.slowdowns)
+        spec = parse_spec(args.spec)
+        if args.pairs < 1:
+            raise ValueError("--pairs must be at least 1")
+        interleave.check_compare_options(args.compare_option)
+        if counted and spec.slowdown:
+            raise ValueError("--spec slowdown=... is the time measure's injection; "
+                             "--measure instructions injects its own work")  # fmt: skip
+        if counted and (why := counting.unavailable_reason()) is not None:
+            raise ValueError(f"--measure instructions: {why}")
+        output: Path = args.output or default_output()
+        check_output_folder(output)  # before hours of pairs, not after them
+        cache = args.cache or SUITE_SOURCE / DEFAULT_CACHE
+        preflight.check_cache(cache)
+        base = build_environment(spec, SUITE_SOURCE, cache)
+    except (ValueError, OutputError) as exc:
+        usage.fail(str(exc))
+    measures = (counting.INSTRUCTIONS,) if counted else (counting.TIME,)
+    count_settings = counting.CountSettings(processes=args.count_processes)
+    if not interleave.compare_available():
+        print("compare is not available in this checkout: pairs are measured but not judged")
+    kinds: dict[str, float] = {AA: 0.0, **{f"{s:.0%}": s for s in slowdowns}}
+    outcomes: dict[str, list[int | None]] = {kind: [] for kind in kinds}
+    flagged: dict[str, list[int | None]] = {kind: [] for kind in kinds}
+    started = time.monotonic()
+    injection = WorkInjection(base, output) if counted else None
+    for pair in range(args.pairs):
+        for kind, slowdown in kinds.items():
+            folder = output / "pairs" / f"{pair:02d}-{kind.replace('/', '').replace('%', 'pct')}"
+            if injection is None:
+                candidate = dataclasses.replace(base, spec=base.spec.with_slowdown(slowdown))
+            else:
+                candidate = injection.candidate(slowdown)
+            failed = interleave.run_ab(
+                [base, candidate], folder, runtimes, specs, run_command.na_reason, settings,
+                args.fixture_root,
+                [Path(sys.executable).name, "-m", "benchmarks.running.sensitivity"],
+                log=lambda line: None, measures=measures, count_settings=count_settings,
+            )  # fmt: skip
+            if injection is not None and kind == AA and not failed:
+                injection.learn(folder / interleave.SIDES[0])
+            code = None if failed else interleave.run_compare(folder, compare_options, True)
+            outcomes[kind].append(code)
+            flagged[kind].append(count_regressions(folder / "compare.json"))
+            print(f"pair {pair + 1}/{args.pairs} {kind:>4}: compare exit {code}", flush=True)
+    wall = time.monotonic() - started
+    figures = summarise(outcomes)
+    for kind in figures:
+        figures[kind]["benchmarks_flagged_per_pair"] = flagged[kind]
+    header = {
+        "pairs": args.pairs,
+        "total_pairs": args.pairs * len(kinds),
+        "machine": f"{identity.machine()} (Python {base.python_version})",
+        "spec": args.spec,
+        "benchmarks": [s.name for s in specs],
+        "runtimes": runtimes,
+        "measure": args.measure,
+        "processes": count_settings.processes if counted else settings.processes,
+        "values": settings.values,
+        "warmups": settings.warmups,
+        "compare_options": compare_options,
+        "family_size": family_size,
+        "wall_seconds": round(wall, 1),
+    }
+    if injection is not None:
+        header["spin_instructions_per_iteration"] = injection.cost
+        header["injected_fractions"] = injection.fractions
+    output.mkdir(parents=True, exist_ok=True)
+    document = {"settings": header, "figures": figures}
+    (output / "calibration.json").write_text(json.dumps(document, indent=2) + "\n", "utf-8")
+    text = markdown(figures, header)
+    (output / "calibration.md").write_text(text, encoding="utf-8")
+    print(text)
+    print(f"wrote {output / 'calibration.md'} and calibration.json")
+    return 0
+
+
+class WorkInjection:
+    """The candidates of an instructions calibration: the base environment plus
+    ``AITER_BENCH_INJECT_WORK`` sized from the first A/A pair's counts (:meth:`learn`)."""
+
+    def __init__(self, base: Environment, output: Path) -> None:
+        self.base = base
+        self.output = output
+        self.counts: dict[str, float] = {}
+        self.cost = 0.0
+        self.fractions: dict[str, dict[str, float]] = {}
+
+    def learn(self, baseline: Path) -> None:
+        """Take the per-item counts of an A/A baseline side, once, and the spin loop's cost."""
+        if self.counts:
+            return
+        self.counts = per_item_counts(baseline)
+        probe = self.output / "spin-probe"
+        probe.mkdir(parents=True, exist_ok=True)
+        self.cost = counting.spin_cost(str(self.base.python), probe, cwd=self.base.source)
+
+    def candidate(self, slowdown: float) -> Environment:
+        if not slowdown:
+            return self.base
+        if not self.counts:
+            usage.fail("the first A/A pair counted nothing: no baseline to size the injected work")
+        table = work_table(self.counts, slowdown, self.cost)
+        self.fractions[f"{slowdown:.0%}"] = injected_fractions(self.counts, table, self.cost)
+        return dataclasses.replace(self.base, extra_environ={WORK_ENV: json.dumps(table)})
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Where results go: run folders, the suite's identity, clean stops, scratch folders."""
