@@ -19,6 +19,8 @@ import pyperf
 import pytest
 
 from benchmarks import cli
+from benchmarks.commands import run as run_verb
+from benchmarks.commands import selection
 from benchmarks.platform import runtimes
 from benchmarks.running import counting, run_command, scheduler, timer_accuracy
 from benchmarks.storage import interrupt, results, run_output
@@ -42,7 +44,7 @@ def stub(monkeypatch: pytest.MonkeyPatch) -> Callable[..., StubRunner]:
         monkeypatch.setattr(
             run_command, "choose_measure", lambda args: (runner, scheduler.Settings())
         )
-        monkeypatch.setattr(cli, "check_pyperf_arguments", lambda args: None)
+        monkeypatch.setattr(run_verb, "check_pyperf_arguments", lambda args: None)
         return runner
 
     return install
@@ -219,7 +221,7 @@ def test_a_broken_runtime_install_is_unavailable_not_a_crash(
     reason = broken.unavailable_reason()
     assert reason is not None and "RuntimeError: compiled for another ABI" in reason
     monkeypatch.setitem(runtimes.RUNTIMES, "broken", broken)
-    monkeypatch.setattr(cli, "RUNTIMES", runtimes.RUNTIMES)
+    monkeypatch.setattr(selection, "RUNTIMES", runtimes.RUNTIMES)
     assert cli.main(["list", "--runtime", "broken", *SELECTION]) == 0
     assert "n/a [1]" in capsys.readouterr().out
 
