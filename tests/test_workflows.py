@@ -383,7 +383,8 @@ def test_the_docs_tables_name_every_input_and_output() -> None:
     rows = {line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| `")}
     assert {f"`{name}`" for name in document["inputs"]} <= rows
     assert {f"`{name}`" for name in document["outputs"]} <= rows
-    assert "Figures: see the calibration page" in text
+    # the calibrated rates, linked to the calibration they come from
+    assert "10 A/A pairs" in text and "(instructions.md)" in text
 
 
 def test_pushes_and_nightly_deploy_the_documentation_site_to_pages() -> None:
