@@ -23,6 +23,9 @@ from benchmarks.storage import run_output
 
 nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = True
+# uv when it is installed (the README's commands install it beside nox: the test session's
+# install drops from about 85 s to seconds), else virtualenv and pip.
+nox.options.default_venv_backend = "uv|virtualenv"
 
 
 def _split_report_args(args: list[str]) -> tuple[list[str], list[str]]:

@@ -55,6 +55,7 @@ def test_bad_slowdowns_are_refused(text: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.acceptance  # a real calibration pass (32 s); the published calibration ran it whole
 def test_one_tiny_pass_writes_the_figures(tmp_path: Path, ab_cache: Path) -> None:
     out = tmp_path / "calibration"
     completed = subprocess.run(
