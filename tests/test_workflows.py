@@ -198,11 +198,11 @@ def test_the_environments_are_cached_where_the_entry_script_builds_them() -> Non
 
 def test_tests_run_the_readme_command_on_every_supported_python() -> None:
     text = (WORKFLOWS / "tests.yml").read_text(encoding="utf-8")
-    assert "python3 -m pip install nox && python3 -m nox -s tests" in text
+    assert "python3 -m pip install nox uv && python3 -m nox -s tests" in text
     assert 'python-version: ["3.10", "3.11", "3.12", "3.13"]' in text
     assert "apt-get install -y -q valgrind" in text
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    assert "python3 -m pip install nox && python3 -m nox -s tests" in readme
+    assert "python3 -m pip install nox uv && python3 -m nox -s tests" in readme
 
 
 def test_the_reusable_workflow_shards_every_family_then_compares_once() -> None:
