@@ -126,11 +126,13 @@ class Environment:
         return environ
 
 
-def _run(command: list[str], what: str, cwd: Path | None = None) -> str:
+def _run(
+    command: list[str], what: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> str:
     """Run one step of a build in its own process group (ended, with everything it started,
     if the build is stopped: :func:`benchmarks.storage.interrupt.run_child`)."""
     try:
-        completed = interrupt.run_child(command, capture_stdout=True, cwd=cwd)
+        completed = interrupt.run_child(command, capture_stdout=True, cwd=cwd, env=env)
     except OSError as exc:
         raise SpecError(f"{what}: {exc}") from None
     if completed.returncode != 0:
@@ -245,13 +247,20 @@ def create_venv(interpreter: Path, venv: Path, source: Path, pip: tuple[str, ...
     """A virtual environment with the suite (editable, from ``source``) and the overrides."""
     uv = shutil.which("uv")
     python = venv_python(venv)
+    env: dict[str, str] | None = None
     if uv is not None:
-        _run([uv, "venv", "--quiet", "--python", str(interpreter), str(venv)], "uv venv")
+        # uv keeps cross-process lock files in its temporary folder: that folder is the
+        # cache's own, so TMPDIR holds nothing of a build afterwards.
+        uv_temp = venv.parent / ".uv-tmp"
+        uv_temp.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "TMPDIR": str(uv_temp)}
+        _run([uv, "venv", "--quiet", "--python", str(interpreter), str(venv)], "uv venv", env=env)
         install = [uv, "pip", "install", "--quiet", "--python", str(python)]
     else:
         _run([str(interpreter), "-m", "venv", str(venv)], f"{interpreter} -m venv")
         install = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    _run([*install, "-e", str(source), *pip], f"installing the suite from {source} and {pip}")
+    _run([*install, "-e", str(source), *pip], f"installing the suite from {source} and {pip}",
+         env=env)  # fmt: skip
 
 
 def build_environment(
