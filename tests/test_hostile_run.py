@@ -336,7 +336,9 @@ def test_sigint_during_the_start_up_imports_is_one_line(
         line for line in err.decode().splitlines() if not line.startswith("import time:")
     )
     assert "Traceback" not in text and "Exception ignored" not in text, text
-    if not finished and process.returncode != 2:  # 2: it ended just before the signal
+    # 2: it ended just before the signal; -SIGINT: the signal came during the interpreter's
+    # finalization, after the command had finished (Python resets SIGINT to its default there)
+    if not finished and process.returncode not in (2, -signal.SIGINT):
         assert process.returncode == 130, text
         assert text.strip().splitlines()[-1].startswith("interrupted"), text
 
