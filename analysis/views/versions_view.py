@@ -33,14 +33,6 @@ def _machine(frame: pd.DataFrame, machine: tuple[str, str]) -> pd.DataFrame:
     return frame[mask]
 
 
-#: What a metric's values are called in titles, columns and axes.
-NOUNS = {"time": "time", "instructions": "instructions"}
-
-
-def _noun(metric: str) -> str:
-    return NOUNS.get(metric, metric)
-
-
 def _metrics(frame: pd.DataFrame) -> list[str]:
     """The metrics present, wall time first."""
     return sorted(set(frame["metric"].astype(str)), key=lambda m: (m != "time", m))
@@ -69,7 +61,7 @@ def version_table(
 ) -> Table:
     """One runtime and metric on one machine: the value per version, then each version's ratio
     to the oldest."""
-    noun = _noun(metric)
+    noun = metric  # what the values are called: time, instructions
     times = _machine(versions.times, machine)
     times = times[(times["runtime"] == runtime) & (times["metric"] == metric)]
     ratios = _machine(versions.ratios, machine) if not versions.ratios.empty else versions.ratios
@@ -129,7 +121,7 @@ def version_figure(
 ) -> Figure | None:
     """A metric per item against Python version: one panel per runtime, one line per
     benchmark."""
-    noun = _noun(metric)
+    noun = metric  # what the values are called: time, instructions
     times = _machine(versions.times, machine)
     times = times[(times["workload_family"] == family) & (times["metric"] == metric)]
     if times.empty:
@@ -197,7 +189,7 @@ def draw(versions: Versions, folder: Path) -> dict[tuple[str, str], list[Plot]]:
             for family in families:
                 figure = version_figure(versions, machine, family, metric)
                 if figure is not None:
-                    title = f"{family}: {_noun(metric)} per item by Python version"
+                    title = f"{family}: {metric} per item by Python version"
                     tail = "" if metric == "time" else f"-{slug(metric)}"
                     stem = f"{VERSIONS_KIND}-{slug(family)}{tail}{suffix}"
                     mine.append(save(figure, folder, stem, title, VERSIONS_KIND, family))
