@@ -594,3 +594,21 @@ def test_the_action_summary_header_escapes_markdown(tmp_path: Path) -> None:
     text = action.header(inputs, ["pip=[x](http://x.invalid)", "ref=*main*|x"])
     assert "[x](http://x.invalid)" not in text and "*main*" not in text
     assert "\\[x\\](http://x.invalid)" in text and "\\*main\\*\\|x" in text
+
+
+# -- a fresh run with n/a cells is not announced as resumed -----------------------------------
+
+
+@pytest.mark.skipif("trio" not in AVAILABLE_RUNTIMES, reason="needs trio, whose n/a cell it uses")
+def test_a_fresh_run_with_na_cells_does_not_say_resuming(
+    tmp_path: Path, stub: Callable[..., StubRunner], capsys: pytest.CaptureFixture[str]
+) -> None:
+    stub()
+    run = tmp_path / "run"
+    selection = ["--workload", "streams.tcp_lines", "--param", "api=native", "--param", "lines=1000"]
+    assert main(*selection, "--runtime", "trio", "asyncio", "-o", str(run)) == 0
+    first = capsys.readouterr()
+    assert "receive_some only" in first.out + first.err  # the n/a cell was recorded
+    assert "resuming" not in first.out + first.err
+    assert main(*selection, "--runtime", "trio", "asyncio", "--resume", "-o", str(run)) == 0
+    assert "resuming: 2 cells already done" in "".join(capsys.readouterr())

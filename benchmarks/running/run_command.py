@@ -233,6 +233,8 @@ def measure(
         unit = "CPU instructions per item_unit"
     log(f"results: {names} (mode: {request.mode}; values are {unit})")
     counted = {label: instruction_cells(request) for label in targets if label in folders}
+    # Counted before planning: planning records this run's n/a cells as settled too.
+    done = sum(len(folder.done) for folder in folders.values())
     todo, not_applicable = experiment.plan_groups(
         groups if timed else [],
         sink,
@@ -240,7 +242,6 @@ def measure(
         log,
         {label: [cell for _, cell in cells] for label, cells in counted.items()},
     )
-    done = sum(len(folder.done) for folder in folders.values())
     if done:
         left = sum(len(folder.missing) for folder in folders.values())
         log(f"resuming: {done} cells already done, {left} left")
