@@ -605,7 +605,14 @@ def test_a_fresh_run_with_na_cells_does_not_say_resuming(
 ) -> None:
     stub()
     run = tmp_path / "run"
-    selection = ["--workload", "streams.tcp_lines", "--param", "api=native", "--param", "lines=1000"]
+    selection = [
+        "--workload",
+        "streams.tcp_lines",
+        "--param",
+        "api=native",
+        "--param",
+        "lines=1000",
+    ]
     assert main(*selection, "--runtime", "trio", "asyncio", "-o", str(run)) == 0
     first = capsys.readouterr()
     assert "receive_some only" in first.out + first.err  # the n/a cell was recorded
