@@ -142,7 +142,7 @@ def ab(session: nox.Session) -> None:
 def calibrate(session: nox.Session) -> None:
     """A/A and injected-slowdown pairs: false-alarm and detection rates (``-- --pairs N``)."""
     session.install("-e", ".[analysis]")
-    session.run("python", "-m", "benchmarks.running.sensitivity", *session.posargs)
+    session.run("python", "-m", "benchmarks", "calibrate", *session.posargs)
 
 
 @nox.session

@@ -25,7 +25,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from benchmarks.commands import ab, run
+from benchmarks.commands import ab, calibrate, run
 from benchmarks.commands import list as listing
 from benchmarks.commands.usage import OneLineParser, fail
 from benchmarks.storage import interrupt
@@ -37,13 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_parser(commands)
     run.add_parser(commands)
     ab.add_parser(commands)
+    calibrate.add_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
-    if args.command in ("list", "ab") and rest:
+    if args.command in ("list", "ab", "calibrate") and rest:
         fail(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "list":
         return listing.command(args)
@@ -51,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with interrupt.signals_stop_the_run():
             if args.command == "ab":
                 return ab.command(args)
+            if args.command == "calibrate":
+                return calibrate.command(args)
             return run.command(args, rest)
     except (KeyboardInterrupt, interrupt.Interrupted) as stop:
         code = stop.exit_code if isinstance(stop, interrupt.Interrupted) else 130

@@ -1,6 +1,5 @@
-"""Sensitivity self-check of the A/B gate: ``python -m benchmarks.running.sensitivity``.
-
-``nox -s calibrate`` runs it.
+"""Sensitivity self-check of the A/B gate: ``python -m benchmarks calibrate`` (``nox -s
+calibrate``; its arguments are parsed in :mod:`benchmarks.commands.calibrate`).
 
 Runs ``--pairs N`` interleaved A/A pairs (the same environment on both sides) and N pairs whose
 candidate has an injected slowdown (2%, 5% and 10% by default; ``harness.py`` adds it as a busy
@@ -49,7 +48,6 @@ import pyperf
 
 from analysis.staging import OutputError, check_output_folder
 from benchmarks.commands import selection, usage
-from benchmarks.measured.fixtures import DEFAULT_FIXTURE_ROOT
 from benchmarks.platform.environments import (
     DEFAULT_CACHE,
     Environment,
@@ -58,8 +56,7 @@ from benchmarks.platform.environments import (
 )
 from benchmarks.running import counting, interleave, preflight, run_command
 from benchmarks.running.harness import WORK_ENV
-from benchmarks.running.measure_options import positive_int
-from benchmarks.storage import identity, interrupt
+from benchmarks.storage import identity
 from benchmarks.storage.identity import SUITE_SOURCE
 
 #: Default selection: quick, CPU-bound workloads from the protocol and streams families.
@@ -126,49 +123,6 @@ def binomial_interval(hits: int, trials: int, confidence: float = 0.95) -> tuple
 
 def _at_most(hits: int, trials: int, p: float) -> float:
     return sum(math.comb(trials, k) * p**k * (1 - p) ** (trials - k) for k in range(hits + 1))
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = usage.OneLineParser(
-        prog="python -m benchmarks.running.sensitivity", description=__doc__
-    )
-    selection.add_selection_arguments(parser)
-    interleave.add_settings_arguments(parser)
-    parser.add_argument("--pairs", type=int, default=10, help="pairs of each kind (default 10)")
-    parser.add_argument(
-        "--slowdowns",
-        default=None,
-        help="injected slowdowns, fractions (default: "
-        f"{','.join(f'{s:g}' for s in DEFAULT_SLOWDOWNS)} for time, "
-        f"{','.join(f'{s:g}' for s in INSTRUCTION_SLOWDOWNS)} for instructions)",
-    )
-    parser.add_argument(
-        "--measure",
-        choices=MEASURES,
-        default=counting.TIME,
-        help="time (wall time, an injected busy wait) or instructions (callgrind counts, "
-        "injected deterministic work); default: time",
-    )
-    parser.add_argument(
-        "--count-processes",
-        type=positive_int,
-        default=counting.PROCESSES,
-        metavar="N",
-        help=f"instrumented processes per side for instructions (default: {counting.PROCESSES})",
-    )
-    parser.add_argument(
-        "--spec", default=".", metavar="SPEC", help="the environment of both sides (default: .)"
-    )
-    parser.add_argument(
-        "--family-size",
-        type=int,
-        default=None,
-        metavar="N",
-        help="judge each pair as one of N comparisons (default: the PR gate's count)",
-    )
-    parser.add_argument("-o", "--output", type=Path, help="default: results/calibration-<date>")
-    parser.add_argument("--fixture-root", type=Path, default=DEFAULT_FIXTURE_ROOT)
-    return parser
 
 
 def default_output(root: Path = Path("results")) -> Path:
@@ -270,12 +224,11 @@ def injected_fractions(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    try:  # stopped like run and ab: children ended, scratch removed, manifests kept
-        with interrupt.signals_stop_the_run():
-            return calibrate(build_parser().parse_args(argv))
-    except (KeyboardInterrupt, interrupt.Interrupted) as stop:
-        print("interrupted: the pairs measured so far are kept", file=sys.stderr)
-        return stop.exit_code if isinstance(stop, interrupt.Interrupted) else 130
+    """``python -m benchmarks.running.sensitivity``: the same as ``python -m benchmarks
+    calibrate`` (its arguments are parsed in :mod:`benchmarks.commands.calibrate`)."""
+    from benchmarks import cli
+
+    return cli.main(["calibrate", *(sys.argv[1:] if argv is None else argv)])
 
 
 def calibrate(args: argparse.Namespace) -> int:
@@ -332,7 +285,7 @@ def calibrate(args: argparse.Namespace) -> int:
             failed = interleave.run_ab(
                 [base, candidate], folder, runtimes, specs, run_command.na_reason, settings,
                 args.fixture_root,
-                [Path(sys.executable).name, "-m", "benchmarks.running.sensitivity"],
+                [Path(sys.executable).name, "-m", "benchmarks", "calibrate"],
                 log=lambda line: None, measures=measures, count_settings=count_settings,
             )  # fmt: skip
             if injection is not None and kind == AA and not failed:
