@@ -170,6 +170,57 @@ def figures(method: Method, lines: int = LINES, seed: int = SEED) -> list[KindFi
     ]
 
 
+def gls_step_statistics(
+    levels: FloatArray, autocorrelation: float, sd: float, min_size: int = 4
+) -> tuple[FloatArray, npt.NDArray[np.int_]]:
+    """Per line, the largest |t| of a step over every split that leaves ``min_size`` runs on each
+    side, and where it is: generalised least squares for a level and a step under AR(1) noise of
+    known ``autocorrelation`` and marginal ``sd`` (the data prewhitened, as Prais-Winsten). The
+    oracle of :func:`oracle_detection_rate`: nothing is estimated from the line."""
+    count, runs = levels.shape
+    phi = autocorrelation
+    head = math.sqrt(1 - phi**2)
+    whitened = np.concatenate([head * levels[:, :1], levels[:, 1:] - phi * levels[:, :-1]], 1)
+    intercept = np.concatenate([[head], np.full(runs - 1, 1 - phi)])
+    innovation_sd = sd * head
+    best = np.full(count, -np.inf)
+    where = np.zeros(count, dtype=int)
+    for split in range(min_size, runs - min_size + 1):
+        step = (np.arange(runs) >= split).astype(float)
+        step_whitened = np.concatenate([[head * step[0]], step[1:] - phi * step[:-1]])
+        design = np.stack([intercept, step_whitened], axis=1)
+        coefficients = np.linalg.lstsq(design, whitened.T, rcond=None)[0]
+        step_sd = innovation_sd * math.sqrt(np.linalg.inv(design.T @ design)[1, 1])
+        t = np.abs(coefficients[1]) / step_sd
+        better = t > best
+        best = np.where(better, t, best)
+        where = np.where(better, split, where)
+    return best, where
+
+
+def oracle_detection_rate(
+    kind: str = "ar1",
+    lines: int = 4000,
+    seed: int = SEED,
+    false_rate: float = 0.05,
+    model: LineModel | None = None,
+) -> Rate:
+    """An upper bound for any method: steps found by :func:`gls_step_statistics`, which is told
+    the true autocorrelation and run noise, with its threshold set so that ``false_rate`` of flat
+    lines (simulated alike) show a change. Under ``ar1`` noise it bounds what a method that must
+    estimate both from a line's 30 runs can find."""
+    model = model or LineModel()
+    phi = model.autocorrelation if kind == "ar1" else 0.0
+    rng = np.random.default_rng([seed, NOISE_KINDS.index(kind), 2])
+    flat, _ = simulate_lines(rng, kind, lines, False, model)
+    stepped, at = simulate_lines(rng, kind, lines, True, model)
+    null_statistics, _ = gls_step_statistics(flat, phi, model.run_sd)
+    threshold = float(np.quantile(null_statistics, 1 - false_rate))
+    statistics, where = gls_step_statistics(stepped, phi, model.run_sd)
+    found = (statistics > threshold) & (np.abs(where - at) <= TOLERANCE)
+    return Rate(int(found.sum()), lines)
+
+
 KIND_LABELS = {
     "iid": "iid",
     "ar1": "AR(1), correlation 0.5",
@@ -265,6 +316,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--before", action="store_true", help="also measure the method before (L1, slow)"
     )
+    parser.add_argument(
+        "--oracle",
+        action="store_true",
+        help="also the upper bound: steps found knowing the noise model (5%% false changes)",
+    )
     args = parser.parse_args(argv)
     if args.lines < 1:
         parser.error(f"--lines must be at least 1, not {args.lines}")
@@ -276,6 +332,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.before:
         print(f"before: {UNCONFIRMED_L1.describe()}\n")
         print(markdown_table(figures(UNCONFIRMED_L1, args.lines, args.seed)) + "\n")
+    if args.oracle:
+        for kind in ("iid", "ar1"):
+            bound = oracle_detection_rate(kind, seed=args.seed)
+            print(f"oracle ({KIND_LABELS[kind]}, noise model known, 5% false changes): "
+                  f"{bound.text()} of 5% steps found, {bound.lines} lines")  # fmt: skip
     print(settings_text(args.lines, args.seed))
     if args.write:
         write_figures(rows)
