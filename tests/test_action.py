@@ -249,6 +249,20 @@ def test_what_a_build_writes_into_a_checkout_does_not_count(library: Path) -> No
     assert local_folder_fingerprint(library) != before
 
 
+def test_installing_a_checkout_without_a_gitignore_does_not_make_it_new(library: Path) -> None:
+    # Before: pip's build of the folder (build/, *.egg-info/) counted as untracked source, so the
+    # action's first build of a side was stale to ab's, which built the same side again.
+    before = local_folder_fingerprint(library)
+    (library / "build" / "lib").mkdir(parents=True)
+    (library / "build" / "lib" / "mylib.py").write_text("VERSION = 2\n")
+    (library / "mylib.egg-info").mkdir()
+    (library / "mylib.egg-info" / "PKG-INFO").write_text("Name: mylib\n")
+    assert local_folder_fingerprint(library) == before
+    (library / "tools" / "build").mkdir(parents=True)
+    (library / "tools" / "build" / "make.py").write_text("X = 1\n")  # untracked source elsewhere
+    assert local_folder_fingerprint(library) != before
+
+
 def test_a_plain_folder_counts_by_its_files(tmp_path: Path) -> None:
     folder = tmp_path / "copy"
     (folder / "__pycache__").mkdir(parents=True)

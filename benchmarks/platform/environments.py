@@ -213,16 +213,17 @@ def local_folder_fingerprint(folder: Path) -> str:
     edited checkout gets a new environment instead of the stale copy pip installed before;
     ``-`` for a requirement that is not a folder. In a git checkout, the files git does not
     ignore (so that what a build writes into the tree, such as Cython's output, does not
-    count); elsewhere, every file but :data:`UNFINGERPRINTED` folders."""
+    count), less untracked files in :data:`UNFINGERPRINTED` or ``*.egg-info`` folders (what
+    installing the folder writes into a checkout without a ``.gitignore`` for them: counted, it
+    made the environment built first stale to the next build); elsewhere, every file but
+    :data:`UNFINGERPRINTED` folders."""
     if not folder.is_dir():
         return "-"
     digest = hashlib.sha256()
-    listed = subprocess.run(
-        ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        capture_output=True,
-    )
-    if listed.returncode == 0:
-        names = sorted(name.decode() for name in listed.stdout.split(b"\0") if name)
+    tracked = _git_files(folder, "--cached")
+    untracked = _git_files(folder, "--others", "--exclude-standard")
+    if tracked is not None and untracked is not None:
+        names = sorted({*tracked, *(n for n in untracked if not _build_output(Path(n)))})
         submodules = subprocess.run(
             ["git", "-C", str(folder), "submodule", "status", "--recursive"], capture_output=True
         )
@@ -241,6 +242,32 @@ def local_folder_fingerprint(folder: Path) -> str:
         except OSError:
             digest.update(b"<unreadable>")
     return digest.hexdigest()[:16]
+
+
+def _git_files(folder: Path, *which: str) -> list[str] | None:
+    """``git ls-files`` of ``folder`` (None when it is not a git checkout)."""
+    listed = subprocess.run(
+        ["git", "-C", str(folder), "ls-files", "-z", *which], capture_output=True
+    )
+    if listed.returncode != 0:
+        return None
+    return [name.decode() for name in listed.stdout.split(b"\0") if name]
+
+
+#: Top-level folders of a checkout that a build writes (``build/``, ``dist/``).
+BUILD_FOLDERS = frozenset({"build", "dist"})
+
+
+def _build_output(relative: Path) -> bool:
+    """Whether an untracked file lies in a folder that builds and tools write: ``build/`` or
+    ``dist/`` at the top, a cache or virtualenv (:data:`UNFINGERPRINTED`), or ``*.egg-info``."""
+    folders = relative.parts[:-1]
+    if folders and folders[0] in BUILD_FOLDERS:
+        return True
+    return any(
+        (part in UNFINGERPRINTED and part not in BUILD_FOLDERS) or part.endswith(".egg-info")
+        for part in folders
+    )
 
 
 def create_venv(interpreter: Path, venv: Path, source: Path, pip: tuple[str, ...]) -> None:
