@@ -398,7 +398,7 @@ def nothing_measured(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(pyperf.Runner, "_created", set())
     monkeypatch.setattr(experiment, "measure_groups", measured)
-    monkeypatch.setattr(count_run, "count_cells", measured)
+    monkeypatch.setattr(count_run, "count_jobs", measured)
     for module in (interleave, run_command, sensitivity):
         monkeypatch.setattr(module, "build_environment", measured)
 

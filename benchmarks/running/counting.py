@@ -432,11 +432,14 @@ def count_arms(
     """Count every arm with ``settings.processes`` instrumented processes each, ``settings.jobs``
     at a time; ``on_done(arm, results)`` is called (in this thread) as each arm completes."""
     settings.check()
-    descriptions = {arm.label: describe_arm(arm, settings, scratch) for arm in arms}
     tasks = [(arm, index) for index in range(settings.processes) for arm in arms]
     pending = {arm.label: settings.processes for arm in arms}
     finished: dict[str, list[ProcessResult]] = {arm.label: [] for arm in arms}
     with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
+        # The native describe steps go first, in the same pool as the instrumented processes.
+        descriptions = {
+            arm.label: pool.submit(describe_arm, arm, settings, scratch) for arm in arms
+        }
         futures = [
             (arm, pool.submit(run_process, arm, settings, index, scratch)) for arm, index in tasks
         ]
@@ -445,10 +448,10 @@ def count_arms(
                 finished[arm.label].append(future.result())
                 pending[arm.label] -= 1
                 if pending[arm.label] == 0:
-                    results = benchmarks_of(arm, descriptions[arm.label], finished[arm.label])
-                    on_done(arm, results)
+                    described = descriptions[arm.label].result()
+                    on_done(arm, benchmarks_of(arm, described, finished[arm.label]))
         except BaseException:
-            for _, future in futures:
+            for future in [*descriptions.values(), *(f for _, f in futures)]:
                 future.cancel()
             interrupt.end_all_children()
             raise

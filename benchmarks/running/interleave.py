@@ -268,21 +268,23 @@ def run_ab(
                 log(f"[{number}/{len(todo)}] {group.label}: A/B x{settings.processes}")
                 scheduler.measure_group(group, context, fixtures, sink)
             by_name = {spec.name: spec for spec in specs}
+            jobs = []
             for name, environment in zip(SIDES, environments, strict=True):
                 folder = folders[name]
                 cells = [
                     (by_name[c.benchmark], c) for c in counted[name] if c.key not in folder.done
                 ]
-                if not cells:
-                    continue
-                log(f"{name}: counting instructions")
-                tally = count_run.count_cells(
-                    folder, cells, count_settings or counting.CountSettings(), fixtures,
-                    na_reason, AB_MODE, environment.identity, Path(scratch) / f"count-{name}",
-                    python=str(environment.python), cwd=environment.source,
-                    environ=environment.worker_environ(),
-                )  # fmt: skip
-                failed_counts += tally.failed
+                if cells:  # both sides' instrumented processes share one pool
+                    jobs.append(count_run.CountJob(
+                        folder, cells, environment.identity, na_reason,
+                        str(environment.python), environment.source,
+                        environment.worker_environ(), name,
+                    ))  # fmt: skip
+            tallies = count_run.count_jobs(
+                jobs, count_settings or counting.CountSettings(), fixtures, AB_MODE,
+                Path(scratch) / "count",
+            )  # fmt: skip
+            failed_counts += sum(tally.failed for tally in tallies)
         return len({group.label for group, _, _ in sink.failed}) + failed_counts
 
 

@@ -249,7 +249,8 @@ def measure(
         sum(len(group.arms) for group in todo) + sum(len(cells) for cells in counted.values()),
         log,
     )
-    counted_failures = counted_kept = 0
+    counted_failures = 0
+    tallies: list[count_run.Tally] = []  # one per folder counted, filled as cells are merged
     if not interleaved:
         log("these pyperf options run each runtime apart (not interleaved)")
     try:
@@ -257,25 +258,29 @@ def measure(
             context = scheduler.Context(settings, design, scratch, master_options)
             fixtures = FixtureCache(request.fixture_root)
             experiment.measure_groups(todo, context, fixtures, sink, progress, measure_with)
+        jobs = []
         for label, cells in counted.items():
             folder, target = folders[label], targets[label]
             left = [(spec, cell) for spec, cell in cells if cell.key not in folder.done]
-            if not left:
-                continue
+            if left:
+                jobs.append(count_run.CountJob(
+                    folder, left, folder.manifest.get("identity", {}), target.na,
+                    target.python, target.cwd, target.environ, label,
+                ))  # fmt: skip
+        tallies += [count_run.Tally() for _ in jobs]
+        if jobs:
             with scratch_folder("aiter-count-") as scratch:
-                tally = count_run.count_cells(
-                    folder, left, request.count_settings, fixtures,
-                    target.na, request.mode, folder.manifest.get("identity", {}), scratch,
-                    python=target.python, cwd=target.cwd, environ=target.environ,
-                )  # fmt: skip
+                count_run.count_jobs(jobs, request.count_settings, fixtures, request.mode,
+                                     scratch, tallies)  # fmt: skip
+        for tally in tallies:
             counted_failures += tally.failed
             not_applicable += tally.not_applicable
             progress.done += tally.measured + tally.failed
-            counted_kept += tally.measured
     except interrupt.Interrupted as stop:
         missing = sum(len(folder.missing) for folder in folders.values())
+        kept = sink.kept + sum(t.measured for t in tallies)
         print(
-            f"interrupted by {stop.name}: {sink.kept + counted_kept} benchmarks measured "
+            f"interrupted by {stop.name}: {kept} benchmarks measured "
             f"and kept in {names}, {missing} missing (listed in its manifest); continue with the "
             f"same command plus --resume -o {request.output or names}",
             file=sys.stderr,
@@ -286,8 +291,9 @@ def measure(
         return USAGE_ERROR
     failures = len(sink.failed) + counted_failures
     elapsed = format_seconds(time.monotonic() - progress.started)
+    kept = sink.kept + sum(t.measured for t in tallies)
     log(
-        f"done in {elapsed}: {sink.kept + counted_kept} measured, {failures} failed, "
+        f"done in {elapsed}: {kept} measured, {failures} failed, "
         f"{not_applicable} n/a; results in {names}"
     )
     return 1 if failures else 0
