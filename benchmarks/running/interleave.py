@@ -45,6 +45,7 @@ from benchmarks.running import (
     count_run,
     counting,
     experiment,
+    na_probe,
     preflight,
     run_command,
     runner,
@@ -253,10 +254,16 @@ def run_ab(
             else []
             for name in SIDES
         }
+        # Each side's own interpreter says what cannot run there (python=3.10 lacks
+        # asyncio.TaskGroup); a side of a suite commit without the probe gets this one's answer.
+        tables = {
+            name: na_probe.probe(environment, runtimes, specs, fallback=na_reason)
+            for name, environment in zip(SIDES, environments, strict=True)
+        }
         todo, _ = experiment.plan_groups(
             groups if counting.TIME in measures else [],
             sink,
-            lambda spec, arm: na_reason(spec, arm.runtime),
+            lambda spec, arm: tables[arm.environment].reason(spec, arm.runtime),
             log,
             counted,
         )
@@ -276,7 +283,7 @@ def run_ab(
                 ]
                 if cells:  # both sides' instrumented processes share one pool
                     jobs.append(count_run.CountJob(
-                        folder, cells, environment.identity, na_reason,
+                        folder, cells, environment.identity, tables[name].reason,
                         str(environment.python), environment.source,
                         environment.worker_environ(), name,
                     ))  # fmt: skip

@@ -10,10 +10,8 @@ group of :mod:`benchmarks.running.scheduler`, its arms' workers interleaved in s
 from __future__ import annotations
 
 import dataclasses
-import json
 import platform
 import re
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -34,7 +32,15 @@ from benchmarks.platform.environments import (
     build_environment,
 )
 from benchmarks.platform.runtimes import RUNTIMES
-from benchmarks.running import blocks, count_run, counting, experiment, runtime_blocks, scheduler
+from benchmarks.running import (
+    blocks,
+    count_run,
+    counting,
+    experiment,
+    na_probe,
+    runtime_blocks,
+    scheduler,
+)
 from benchmarks.running.experiment import FolderSink, Progress, format_seconds
 from benchmarks.running.scheduler import Arm, Group
 from benchmarks.storage import identity, interrupt
@@ -364,28 +370,6 @@ def find_interpreters(versions: Sequence[str]) -> dict[str, str]:
     return found
 
 
-UNAVAILABLE_SCRIPT = (
-    "import json, sys; from benchmarks.platform.runtimes import RUNTIMES; "
-    "print(json.dumps({n: RUNTIMES[n].unavailable_reason() for n in sys.argv[1:]}))"
-)
-
-
-def unavailable_runtimes(environment: Environment, runtimes: Sequence[str]) -> dict[str, str]:
-    """The runtimes that cannot run in ``environment``, with the reason it gives."""
-    completed = subprocess.run(
-        [str(environment.python), "-c", UNAVAILABLE_SCRIPT, *runtimes],
-        cwd=environment.source,
-        env=environment.worker_environ(),
-        capture_output=True,
-        text=True,
-    )
-    if completed.returncode != 0:
-        reason = scheduler.failure_reason(completed.stderr, completed.returncode)
-        return dict.fromkeys(runtimes, f"the runtimes cannot be listed: {reason}")
-    reasons = json.loads(completed.stdout)
-    return {name: str(reason) for name, reason in reasons.items() if reason is not None}
-
-
 def matrix_root(request: Request) -> Path:
     if request.output is not None:
         return request.output
@@ -428,10 +412,11 @@ def run_matrix(request: Request, versions: Sequence[str], cache: Path | None = N
                 version
             ].python_version
         arms: list[Arm] = []
-        unavailable: dict[str, dict[str, str]] = {}
+        # n/a is decided by each version's own interpreter (asyncio.TaskGroup needs 3.11, ...).
+        tables: dict[str, na_probe.NaTable] = {}
         for version, environment in environments.items():
             label = version_label(version)
-            unavailable[label] = unavailable_runtimes(environment, request.runtimes)
+            tables[label] = na_probe.probe(environment, request.runtimes, request.specs)
             run_id = folders[label].manifest["run_id"]
             for runtime in request.runtimes:
                 arms.append(Arm(
@@ -440,20 +425,10 @@ def run_matrix(request: Request, versions: Sequence[str], cache: Path | None = N
                 ))  # fmt: skip
 
         def na_of(spec: catalog.BenchmarkSpec, arm: Arm) -> tuple[str, str] | None:
-            reason = unavailable[arm.environment].get(arm.runtime)
-            if reason is not None:
-                return "unavailable", reason
-            why = spec.workload.unsupported(arm.runtime, Case(spec.params))
-            return None if why is None else ("unsupported", why)
+            return tables[arm.environment].reason(spec, arm.runtime)
 
         def counted_na(label: str) -> count_run.NaReason:
-            def na(spec: catalog.BenchmarkSpec, runtime: str) -> tuple[str, str] | None:
-                reason = unavailable[label].get(runtime)
-                if reason is not None:
-                    return "unavailable", reason
-                return na_reason(spec, runtime)
-
-            return na
+            return tables[label].reason
 
         targets = {
             version_label(version): CountTarget(
