@@ -104,15 +104,57 @@ def version_table(
         f"{noun.capitalize()}: geometric mean per item over {processes}, with its {confidence} "
         "process-level t interval.",
         f"Ratios: each version against the oldest loaded ({literal(str(oldest))}) on the same "
-        "runtime and machine (below 1 is faster); Welch intervals on per-process log means, "
-        f"Bonferroni-simultaneous over the {family:.0f} version comparisons of this machine; "
-        f"verdicts against the {versions.floor:.0%} floor.",
+        "runtime and machine (below 1 is faster), on per-process log means: paired on the "
+        "interleaving blocks where the versions ran in shared blocks (Yuen's trimmed paired t), "
+        "processes as replicates for instruction counts, and for wall times of runs made apart "
+        "the runs as replicates or no verdict (not interleaved); Bonferroni-simultaneous over "
+        f"the {family:.0f} version comparisons of this machine; verdicts against the "
+        f"{versions.floor:.0%} floor.",
     ]
     return Table(
         title=f"{runtime}: {noun} per item by Python version",
         text=text.astype(str),
         css=css.astype(str),
         notes=notes,
+    )
+
+
+def summary_table(versions: Versions, machine: tuple[str, str], metric: str = "time") -> Table:
+    """Per runtime and version: the geometric mean of the benchmarks' ratios to the oldest
+    version (point estimates), over the benchmarks both versions ran, and the verdicts."""
+    ratios = _machine(versions.ratios, machine) if not versions.ratios.empty else versions.ratios
+    if not ratios.empty:
+        ratios = ratios[ratios["metric"] == metric]
+    groups = [] if ratios.empty else list(ratios.groupby(["runtime", VERSION], sort=False))
+    groups.sort(key=lambda item: (str(item[0][0]), version_key(str(item[0][1]))))
+    rows: list[dict[str, str]] = []
+    for (runtime, version), group in groups:
+        counts = group["verdict"].value_counts()
+        decided = [f"{int(counts[v])} {v}" for v in sorted(counts.index) if v != INCONCLUSIVE]
+        rows.append(
+            {
+                "runtime": str(runtime),
+                "version": f"{version} / {group['baseline_version'].iloc[0]}",
+                "geometric mean of the ratios": fmt.ratio(
+                    float(np.exp(np.log(group["ratio"].astype(float)).mean()))
+                ),
+                "benchmarks": str(len(group)),
+                "decided": ", ".join(decided) or "none",
+                "inconclusive": str(int(counts.get(INCONCLUSIVE, 0))),
+            }
+        )
+    columns = ["runtime", "version", "geometric mean of the ratios", "benchmarks", "decided",
+               "inconclusive"]  # fmt: skip
+    text = pd.DataFrame(rows, columns=columns)
+    return Table(
+        title=f"Per runtime: {metric} per item against the oldest version",
+        text=text.astype(str),
+        css=pd.DataFrame("", index=text.index, columns=text.columns),
+        notes=[
+            "The geometric mean of the per-benchmark ratio points, over the benchmarks both "
+            "versions ran (no interval: these benchmarks are not a sample of anything); "
+            "decided and inconclusive count the per-benchmark verdicts of the tables below."
+        ],
     )
 
 
@@ -212,6 +254,8 @@ def blocks(versions: Versions, figures: dict[tuple[str, str], list[Plot]]) -> li
         if len(order) < 2:
             continue
         out.append(Heading(f"{machine[0]}: Python {', '.join(order)}", 3))
+        for metric in _metrics(times):
+            out.append(TableBlock(summary_table(versions, machine, metric)))
         for metric in _metrics(times):
             for runtime in sorted(set(times[times["metric"] == metric]["runtime"])):
                 out.append(TableBlock(version_table(versions, machine, runtime, metric)))

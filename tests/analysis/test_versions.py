@@ -252,3 +252,23 @@ def test_wall_time_and_instructions_are_never_pooled_across_versions(
     assert by_metric["instructions"].between(1.5 * 0.97, 1.5 * 1.03).all()
     assert by_metric["time"].between(0.8 * 0.97, 0.8 * 1.03).all()
     assert len(by_metric["time"]) == len(by_metric["instructions"])
+
+
+def test_the_summary_gives_each_runtime_its_geometric_mean_and_verdict_counts(
+    two_versions: list[Path],
+) -> None:
+    from analysis.views.versions_view import summary_table
+
+    versions = across_versions(load_results(two_versions))
+    machine = versions.machines()[0]
+    table = summary_table(versions, machine).text.set_index("runtime")
+    assert list(table.index) == sorted(NEWER)
+    for runtime, expected in NEWER.items():
+        row = table.loc[runtime]
+        assert row["version"] == "3.12.1 / 3.11.7"
+        mean = float(row["geometric mean of the ratios"].rstrip(fmt.TIMES))
+        assert abs(mean / expected - 1) < 0.03, runtime
+        mine = versions.ratios[versions.ratios["runtime"] == runtime]
+        assert int(row["benchmarks"]) == len(mine)
+    assert table.loc["asyncio", "decided"] == f"{int(table.loc['asyncio', 'benchmarks'])} faster"
+    assert table.loc["trio", "decided"] == f"{int(table.loc['trio', 'benchmarks'])} slower"
