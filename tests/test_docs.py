@@ -68,3 +68,23 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
     assert 'href="getting-started.html"' in home and 'href="getting-started/"' not in home
     report = "results/2026-12-01T133920_py3.11_vm/report/report.html"
     assert (site / report).is_file()  # the hook published the report the pages link to
+
+
+def test_the_published_page_tells_an_interleaved_matrix_from_one_made_in_turn(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    for name, experiments in (("together", ["e1", "e1"]), ("in-turn", [None, None])):
+        for version, experiment in zip(("py3.10", "py3.12"), experiments, strict=True):
+            folder = tmp_path / name / version
+            folder.mkdir(parents=True)
+            manifest = {"measures": ["time"]}
+            if experiment:
+                manifest["design"] = {"experiment": experiment}  # type: ignore[assignment]
+            (folder / "manifest.json").write_text(json.dumps(manifest))
+        (tmp_path / name / "report").mkdir()
+        (tmp_path / name / "report" / "report.html").write_text("<html></html>")
+    facts = {entry.name: entry.facts for entry in published_page.entries(tmp_path)}
+    assert facts["together"].startswith("Python versions interleaved in shared blocks: py3.10")
+    assert facts["in-turn"].startswith("one run per Python version, made one after another")

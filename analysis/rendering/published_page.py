@@ -66,6 +66,22 @@ def _calibration_facts(path: Path) -> str:
     return "pairs that raised a regression: " + ", ".join(rows) if rows else _first_line(path)
 
 
+def _matrix_facts(folder: Path) -> str:
+    """A version matrix: its versions, and whether they ran interleaved (one experiment shared
+    by every version's manifest) or one after another."""
+    manifests = {
+        p.name: json.loads((p / "manifest.json").read_text(encoding="utf-8"))
+        for p in sorted(folder.iterdir())
+        if (p / "manifest.json").is_file()
+    }
+    experiments = {str(m.get("design", {}).get("experiment", "")) for m in manifests.values()}
+    versions = ", ".join(manifests)
+    measures = sorted({str(x) for m in manifests.values() for x in m.get("measures", ["time"])})
+    if len(experiments) == 1 and "" not in experiments:
+        return f"Python versions interleaved in shared blocks: {versions} ({', '.join(measures)})"
+    return f"one run per Python version, made one after another: {versions}"
+
+
 def entries(root: Path) -> list[Entry]:
     """Every published folder under ``root``, newest name first."""
     found: list[Entry] = []
@@ -80,9 +96,7 @@ def entries(root: Path) -> list[Entry]:
             facts = _calibration_facts(folder / "calibration.md")
             found.append(Entry(name, "calibration", facts, "calibration.md"))
         elif (folder / "report" / "report.html").is_file():
-            versions = sorted(p.name for p in folder.iterdir() if (p / "manifest.json").is_file())
-            facts = f"one run per Python version: {', '.join(versions)}"
-            found.append(Entry(name, "matrix", facts, "report/report.html"))
+            found.append(Entry(name, "matrix", _matrix_facts(folder), "report/report.html"))
     return found
 
 
