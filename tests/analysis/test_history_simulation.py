@@ -134,9 +134,9 @@ def test_the_oracle_bounds_detection_and_needs_the_noise_model() -> None:
     # taken from iid lines), the same scan raises false changes on AR(1) lines far beyond 5%.
     model = hs.LineModel()
     rng = np.random.default_rng([7, 1])
-    iid_flat, _ = hs.simulate_lines(rng, "iid", 1500, False, model)
-    flat, _ = hs.simulate_lines(rng, "ar1", 1500, False, model)
-    stepped, at = hs.simulate_lines(rng, "ar1", 1500, True, model)
+    iid_flat, _ = hs.simulate_lines(rng, "iid", 800, False, model)
+    flat, _ = hs.simulate_lines(rng, "ar1", 800, False, model)
+    stepped, at = hs.simulate_lines(rng, "ar1", 800, True, model)
     phi = model.autocorrelation
     threshold = np.quantile(hs.gls_step_statistics(flat, phi, model.run_sd)[0], 0.95)
     statistics, where = hs.gls_step_statistics(stepped, phi, model.run_sd)
@@ -145,7 +145,7 @@ def test_the_oracle_bounds_detection_and_needs_the_noise_model() -> None:
     iid_threshold = np.quantile(hs.gls_step_statistics(iid_flat, 0.0, model.run_sd)[0], 0.95)
     untold_false = np.mean(hs.gls_step_statistics(flat, 0.0, model.run_sd)[0] > iid_threshold)
     assert untold_false > 0.2
-    bound = hs.oracle_detection_rate("ar1", lines=1500)
+    bound = hs.oracle_detection_rate("ar1", lines=800)
     assert hs.detection_rate(Method(), "ar1", lines=200).value < bound.value
     # What the method cannot know: its estimate of the correlation 0.5 from 30 runs is far low.
     estimates = [autocorrelation(line, best_split(line, 4)) for line in flat[:400]]
