@@ -77,6 +77,8 @@ def _matrix_facts(folder: Path) -> str:
     experiments = {str(m.get("design", {}).get("experiment", "")) for m in manifests.values()}
     versions = ", ".join(manifests)
     measures = sorted({str(x) for m in manifests.values() for x in m.get("measures", ["time"])})
+    if measures == ["instructions"]:
+        return f"Python versions counted in one run (instructions): {versions}"
     if len(experiments) == 1 and "" not in experiments:
         return f"Python versions interleaved in shared blocks: {versions} ({', '.join(measures)})"
     return f"one run per Python version, made one after another: {versions}"
