@@ -13,7 +13,7 @@ from typing import Any
 
 from benchmarks.commands.selection import add_selection_arguments
 from benchmarks.measured.fixtures import DEFAULT_FIXTURE_ROOT
-from benchmarks.running.measure_options import positive_int
+from benchmarks.running.measure_options import add_count_processes_argument
 
 
 def add_parser(commands: Any) -> None:
@@ -49,13 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="time (wall time, an injected busy wait) or instructions (callgrind counts, "
         "injected deterministic work); default: time",
     )
-    parser.add_argument(
-        "--count-processes",
-        type=positive_int,
-        default=counting.PROCESSES,
-        metavar="N",
-        help=f"instrumented processes per side for instructions (default: {counting.PROCESSES})",
-    )
+    add_count_processes_argument(parser, "side")
     parser.add_argument(
         "--spec", default=".", metavar="SPEC", help="the environment of both sides (default: .)"
     )

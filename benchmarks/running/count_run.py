@@ -62,26 +62,6 @@ class CountJob:
     name: str = ""
 
 
-def count_cells(
-    folder: RunFolder,
-    cells: Sequence[tuple[catalog.BenchmarkSpec, Cell]],
-    settings: counting.CountSettings,
-    fixtures: FixtureCache,
-    na_reason: NaReason,
-    mode: str,
-    identity: Mapping[str, str],
-    scratch: Path,
-    *,
-    python: str = sys.executable,
-    cwd: Path | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> Tally:
-    """Count the given instruction cells (those the folder lacks) into the folder, with the
-    interpreter ``python`` run in ``cwd`` with ``environ`` (an A/B side's), by default this one."""
-    job = CountJob(folder, cells, identity, na_reason, python, cwd, environ)
-    return count_jobs([job], settings, fixtures, mode, scratch)[0]
-
-
 def count_jobs(
     jobs: Sequence[CountJob],
     settings: counting.CountSettings,

@@ -52,7 +52,7 @@ from benchmarks.running import (
     scheduler,
 )
 from benchmarks.running.experiment import FolderSink
-from benchmarks.running.measure_options import add_measure_arguments, count_settings
+from benchmarks.running.measure_options import count_settings
 from benchmarks.running.scheduler import Arm, Group
 from benchmarks.storage import identity, interrupt
 from benchmarks.storage.results import (
@@ -317,29 +317,6 @@ def run_compare(output: Path, compare_args: Sequence[str], quiet: bool = False) 
     ]  # fmt: skip
     completed = subprocess.run(command, capture_output=quiet, text=True)
     return completed.returncode
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``ab`` besides the selection (which ``run`` shares)."""
-    parser.add_argument("--baseline", required=True, metavar="SPEC", help="side A (see README)")
-    parser.add_argument("--candidate", required=True, metavar="SPEC", help="side B")
-    parser.add_argument(
-        "-o", "--output", type=Path, help="folder for baseline/, candidate/ and the comparison"
-    )
-    parser.add_argument(
-        "--no-compare",
-        action="store_true",
-        help="only measure (a CI shard: compare runs once after the shards are merged)",
-    )
-    existing = parser.add_mutually_exclusive_group()
-    existing.add_argument(
-        "--resume",
-        action="store_true",
-        help="continue the interrupted A/B in -o DIR: measure only what its sides lack",
-    )
-    existing.add_argument("--force", action="store_true", help="replace the A/B already in -o DIR")
-    add_measure_arguments(parser)
-    add_settings_arguments(parser)
 
 
 def add_settings_arguments(parser: argparse.ArgumentParser) -> None:

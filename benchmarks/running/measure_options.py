@@ -16,12 +16,17 @@ def add_measure_arguments(parser: argparse.ArgumentParser) -> None:
         help="time (wall time per item, the default), instructions (CPU instructions per item "
         "under callgrind, deterministic) or both",
     )
+    add_count_processes_argument(parser, "runtime")
+
+
+def add_count_processes_argument(parser: argparse.ArgumentParser, per: str) -> None:
+    """``--count-processes``: instrumented processes per ``per`` (a runtime, a side)."""
     parser.add_argument(
         "--count-processes",
         type=positive_int,
         default=counting.PROCESSES,
         metavar="N",
-        help=f"instrumented processes per runtime for instructions (default: {counting.PROCESSES})",
+        help=f"instrumented processes per {per} for instructions (default: {counting.PROCESSES})",
     )
 
 

@@ -54,18 +54,16 @@ def question(runtimes: Sequence[str], specs: Sequence[catalog.BenchmarkSpec]) ->
 
 def answer(asked: dict[str, Any]) -> dict[str, Any]:
     """What this interpreter says (run in the interpreter asked)."""
-    from benchmarks.measured.workload import Case
     from benchmarks.platform.runtimes import RUNTIMES
+    from benchmarks.running.counted_worker import planned_case
 
     runtimes = {name: RUNTIMES[name].unavailable_reason() for name in asked["runtimes"]}
     cells: list[list[str]] = []
-    for entry in asked["benchmarks"]:
-        workload = catalog.load_workload(entry["workload"])
-        params = dict(catalog.parse_param(workload, text) for text in entry["params"])
-        params = {name: params[name] for name in workload.params}
+    for entry in asked["benchmarks"]:  # entries as in a counting plan: workload, params
+        workload, params, case = planned_case(entry)
         name = workload.benchmark_name(params)
         for runtime in asked["runtimes"]:
-            why = workload.unsupported(runtime, Case(params))
+            why = workload.unsupported(runtime, case)
             if why is not None:
                 cells.append([name, runtime, why])
     return {"runtimes": runtimes, "cells": cells}
