@@ -122,13 +122,15 @@ def test_work_for_a_slowdown_is_fractional_so_small_items_get_their_share() -> N
 
 
 def test_the_instrumented_command_runs_the_counted_worker_under_callgrind(tmp_path: Path) -> None:
-    command = counting.instrumented_command("py", tmp_path / "d")
+    command = counting.instrumented_command("py", tmp_path)
     valgrind = command.index("valgrind")
     assert command[valgrind + 1 : valgrind + 4] == [
         "--tool=callgrind",
         "--dump-before=getppid",
         "--dump-before=getpgrp",
     ]
+    # One set of dump files per process: the worker's and each benchmark's forked child's.
+    assert f"--callgrind-out-file={tmp_path}/callgrind.%p" in command
     # The plan comes on standard input: the command line is the same in every run.
     assert command[command.index("py") :] == ["py", "-m", "benchmarks.running.counted_worker"]
 
@@ -139,3 +141,49 @@ def test_the_worker_environment_is_minimal_and_seeded(monkeypatch: pytest.Monkey
     environ = counting.worker_environ(arm)
     assert environ["PYTHONHASHSEED"] == counting.HASH_SEED
     assert "SOME_NOISE" not in environ
+
+
+def write_dumps(folder: Path, pid: int, triggers: list[str], totals: list[int]) -> None:
+    """Fake callgrind files of process ``pid``: numbered dumps, then the termination dump."""
+    base = counting.dumps_of(folder, pid)
+    for number, (trigger, total) in enumerate(zip(triggers, totals, strict=True), start=1):
+        Path(f"{base}.{number}").write_text(f"desc: Trigger: {trigger}\nsummary: {total}\n")
+    base.write_text(f"desc: Trigger: {TERMINATION}\nsummary: 1\n")
+
+
+def child_dumps(folder: Path, pid: int, ends: list[int]) -> None:
+    triggers, totals = [], []
+    for end in ends:
+        triggers += [counting.START_TRIGGER, counting.END_TRIGGER]
+        totals += [999, end]
+    write_dumps(folder, pid, triggers, totals)
+
+
+def test_each_benchmark_is_counted_from_its_own_childs_dumps(tmp_path: Path) -> None:
+    write_dumps(tmp_path, 100, [], [])
+    child_dumps(tmp_path, 101, [10, 11])
+    child_dumps(tmp_path, 102, [20, 21])
+    report = {"pid": 100, "benchmarks": [
+        {"pid": 101, "regions": ["warmup", "value"]},
+        {"pid": 102, "regions": ["warmup", "value"]},
+    ]}  # fmt: skip
+    assert counting.report_counts(report, tmp_path) == [10, 11, 20, 21]
+
+
+def test_a_marker_called_in_the_worker_itself_is_refused(tmp_path: Path) -> None:
+    write_dumps(tmp_path, 100, [counting.START_TRIGGER], [5])
+    child_dumps(tmp_path, 101, [10])
+    report = {"pid": 100, "benchmarks": [{"pid": 101, "regions": ["value"]}]}
+    with pytest.raises(counting.CountingError, match="outside the harness"):
+        counting.report_counts(report, tmp_path)
+
+
+def test_a_child_that_died_is_skipped_and_the_others_still_count(tmp_path: Path) -> None:
+    write_dumps(tmp_path, 100, [], [])
+    write_dumps(tmp_path, 101, [counting.START_TRIGGER], [7])  # died inside its region
+    child_dumps(tmp_path, 102, [20])
+    report = {"pid": 100, "benchmarks": [
+        {"pid": 101, "regions": [], "died": True},
+        {"pid": 102, "regions": ["value"]},
+    ]}  # fmt: skip
+    assert counting.report_counts(report, tmp_path) == [20]

@@ -84,6 +84,15 @@ class Runtime:
                 return f"{module} is broken on Python {platform.python_version()}: {kind}: {exc}"
         return None
 
+    def preload(self) -> None:
+        """Import what starting this runtime imports (anyio's backend module, the loop's own
+        modules, its native adapter), without starting it: the instructions measure imports
+        once, then forks."""
+        importlib.import_module(f"anyio._backends._{self.backend}")
+        for module in self.requires:
+            importlib.import_module(module)
+        self.native()
+
     def run(self, func: Callable[..., Awaitable[T]], *args: object) -> T:
         """Start the runtime, run ``func(*args)`` to completion, shut the runtime down."""
         import anyio

@@ -13,16 +13,27 @@ under Valgrind every import costs fifty times its native time. The benchmarks' m
 versions, pyperf's description of the interpreter and machine) is gathered by the same module
 run natively with ``--describe``, once per arm.
 
-It writes, outside any region, a JSON report of what it ran: per benchmark the kind of each
-region in order (``warmup``, ``value`` or ``failed``), its loops and inner loops, and the error
-that stopped it. The parent checks that callgrind made exactly one dump pair per region, in
-order, before it trusts a single count.
+**One forked child per benchmark.** The process imports everything its benchmarks need
+(:func:`preload`), then forks one child per benchmark, which runs that benchmark's regions and
+exits; the parent runs no region. Every benchmark so starts from the same heap: what an earlier
+benchmark allocated, and when its worker threads happened to exit, cannot move the addresses a
+later one sees (through id-based hashing, its counts: an I/O benchmark's threads put one process
+in four 0.2% off on the checkpoint generators after it), and a selection of benchmarks counts
+each as the whole matrix does. Callgrind follows a fork by itself (``--callgrind-out-file`` with
+``%p``: each child writes its own dumps).
+
+It writes, outside any region, a JSON report of what it ran: its own pid and per benchmark the
+child's pid, the kind of each region in order (``warmup``, ``value`` or ``failed``), its loops
+and inner loops, and the error that stopped it. The parent checks that callgrind made exactly one
+dump pair per region, in order, in each child's file, and none in the process's own, before it
+trusts a single count.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -76,6 +87,76 @@ def count_benchmark(entry: dict[str, Any], plan: dict[str, Any]) -> dict[str, An
     return report
 
 
+async def _checkpoint_once() -> None:
+    import anyio
+
+    await anyio.sleep(0)
+
+
+def preload(plan: dict[str, Any]) -> list[str]:
+    """Import, before any fork, what every benchmark's child needs (the runtime, anyio's backend,
+    the harness, each planned workload), so no child pays an import under Valgrind; the names of
+    the planned benchmarks."""
+    from benchmarks.platform.runtimes import RUNTIMES
+    from benchmarks.running import harness  # noqa: F401 (imported for the children)
+
+    runtime = RUNTIMES[plan["runtime"]]
+    runtime.preload()
+    # One start of the runtime, so its code is translated once here and not in every child
+    # (translation costs time, never counts); it leaves the same heap in every run.
+    runtime.run(_checkpoint_once)
+    names = []
+    for entry in plan["benchmarks"]:
+        workload, params, _ = planned_case(entry)
+        names.append(workload.benchmark_name(params))
+    return names
+
+
+def died(entry: dict[str, Any], name: str, error: str) -> dict[str, Any]:
+    """The report entry of a benchmark whose child stopped before it could report."""
+    loops = int(entry["loops"])
+    return {"name": name, "loops": loops, "inner_loops": 1, "regions": [], "error": error,
+            "died": True}  # fmt: skip
+
+
+def count_in_child(entry: dict[str, Any], plan: dict[str, Any], name: str) -> dict[str, Any]:
+    """Fork a child that runs one benchmark's regions (:func:`count_benchmark`); its report
+    entry, with the child's pid. A child that dies before reporting is a failed benchmark."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: count, report through the pipe, exit without cleaning up
+        os.close(read_end)
+        status = 0
+        try:
+            report = count_benchmark(entry, plan)
+        except BaseException as exc:  # the parent must hear of anything, even an interrupt
+            report = died(entry, name, f"{type(exc).__name__}: {exc}")
+            status = 1
+        with os.fdopen(write_end, "w", encoding="utf-8") as stream:
+            json.dump(report, stream)
+        os._exit(status)
+    os.close(write_end)
+    with os.fdopen(read_end, encoding="utf-8") as stream:
+        text = stream.read()
+    _, status = os.waitpid(pid, 0)
+    try:
+        report = dict(json.loads(text))
+    except ValueError:
+        code = os.waitstatus_to_exitcode(status)
+        how = f"signal {-code}" if code < 0 else f"exit code {code}"
+        report = died(entry, name, f"the benchmark's process died ({how})")
+    report["pid"] = pid
+    return report
+
+
+def count_plan(plan: dict[str, Any]) -> dict[str, Any]:
+    """Every planned benchmark counted in a child of its own; the process's report."""
+    names = preload(plan)
+    planned = zip(plan["benchmarks"], names, strict=True)
+    entries = [count_in_child(entry, plan, name) for entry, name in planned]
+    return {"pid": os.getpid(), "benchmarks": entries}
+
+
 def compile_suite() -> None:
     """Write the bytecode of every suite module now, natively, so that no instrumented process
     compiles one: a process that compiles a module allocates differently before its regions
@@ -126,10 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     text = sys.stdin.read() if args.plan is None else args.plan.read_text(encoding="utf-8")
     plan = json.loads(text)
-    if args.describe:
-        document = describe(plan)
-    else:
-        document = {"benchmarks": [count_benchmark(entry, plan) for entry in plan["benchmarks"]]}
+    document = describe(plan) if args.describe else count_plan(plan)
     if args.output is None:
         sys.stdout.write(json.dumps(document))
         sys.stdout.flush()

@@ -7,16 +7,18 @@ per runtime).
 
 How a count is made:
 
-- One **instrumented process** per arm (interpreter x runtime) runs every selected benchmark in
-  turn (:mod:`benchmarks.running.counted_worker`) under ``valgrind --tool=callgrind
-  --dump-before=getppid --dump-before=getpgrp``. The harness calls ``os.getppid()`` right before
+- One **instrumented process** per arm (interpreter x runtime) imports once, then runs every
+  selected benchmark in a forked child of its own (:mod:`benchmarks.running.counted_worker`), under
+  ``valgrind --tool=callgrind --dump-before=getppid --dump-before=getpgrp``: each benchmark starts
+  from the same heap whatever ran before it. The harness calls ``os.getppid()`` right before
   the loop and ``os.getpgrp()`` right after it (:class:`benchmarks.running.harness.Markers`), so
   callgrind writes one dump at the start and one at the end of every region: start-up, imports,
   fixtures and the runtime's start fall into the dumps between regions, never into a count.
 - Both markers *dump* (neither only zeroes the counters), so a stray call of either function
   anywhere else (libuv has ``uv_os_getppid``) shows as a dump out of turn. :func:`region_counts`
   checks that the dumps alternate start, end, start, end ... and that their number is exactly
-  twice the regions the process reports; otherwise the process's counts are refused.
+  twice the regions each child reports (none in the worker itself); otherwise the process's
+  counts are refused.
 - Values are instructions per item (the region's total over ``loops x inner_loops``), with fixed
   loops recorded, and the first regions of each benchmark dropped as warm-up.
 - Several processes per arm (default 3) show determinism: their spread is measured and
@@ -168,16 +170,27 @@ class CountArm:
     environ: Mapping[str, str] | None = None
 
 
-def instrumented_command(python: str, dumps: Path) -> list[str]:
-    """The command of one instrumented process. Its plan comes on standard input and its report
-    goes to standard output, so its command line is the same in every run: a path that differs
-    between runs (a scratch folder's random name) would change what the interpreter hashes and
-    allocates before the regions, and with it the addresses its regions see."""
+#: Callgrind's output files in an instrumented process's folder: one set per process (the
+#: worker and each benchmark's forked child), ``callgrind.<pid>``, ``callgrind.<pid>.1``, ...
+DUMPS_PATTERN = "callgrind.%p"
+
+
+def dumps_of(folder: Path, pid: int) -> Path:
+    """The base name of process ``pid``'s callgrind files in ``folder``."""
+    return folder / DUMPS_PATTERN.replace("%p", str(pid))
+
+
+def instrumented_command(python: str, folder: Path) -> list[str]:
+    """The command of one instrumented process, whose dumps go to ``folder``. Its plan comes on
+    standard input and its report goes to standard output, so its command line is the same in
+    every run: a path that differs between runs (a scratch folder's random name) would change
+    what the interpreter hashes and allocates before the regions, and with it the addresses its
+    regions see."""
     return [
         *aslr_prefix(),
         "valgrind",
         *CALLGRIND_OPTIONS,
-        f"--callgrind-out-file={dumps}",
+        f"--callgrind-out-file={folder / DUMPS_PATTERN}",
         python, "-m", "benchmarks.running.counted_worker",
     ]  # fmt: skip
 
@@ -272,6 +285,23 @@ def region_counts(dumps: Sequence[tuple[str, int]], regions: int) -> list[int]:
     return counts
 
 
+def process_counts(folder: Path, pid: int, regions: int) -> list[int]:
+    """The region counts of process ``pid`` (the worker or one of its children), checked."""
+    return region_counts([read_dump(path) for path in dump_files(dumps_of(folder, pid))], regions)
+
+
+def report_counts(report: Mapping[str, Any], folder: Path) -> list[int]:
+    """Every region's count, in the report's order: each benchmark's from its child's dumps
+    (one pair per region it reports), none from the worker's own (a marker called there is
+    refused). A child that died before reporting has no regions, and its dumps are not read."""
+    process_counts(folder, int(report["pid"]), 0)
+    counts: list[int] = []
+    for entry in report["benchmarks"]:
+        if not entry.get("died"):
+            counts += process_counts(folder, int(entry["pid"]), len(entry["regions"]))
+    return counts
+
+
 @dataclass
 class ProcessResult:
     """One instrumented process: its report and its region counts, or why it failed."""
@@ -333,9 +363,8 @@ def run_process(arm: CountArm, settings: CountSettings, index: int, scratch: Pat
     """Run one instrumented process of ``arm`` and read its dumps."""
     folder = scratch / f"{arm.label}-{index}"
     folder.mkdir(parents=True)
-    dumps = folder / "callgrind"
     try:
-        command = instrumented_command(arm.python, dumps)
+        command = instrumented_command(arm.python, folder)
         completed = interrupt.run_child(
             command,
             capture_stdout=True,
@@ -349,9 +378,8 @@ def run_process(arm: CountArm, settings: CountSettings, index: int, scratch: Pat
             report = json.loads(completed.stdout)
         except ValueError:
             return ProcessResult(error="instrumented process wrote no report")
-        regions = sum(len(entry["regions"]) for entry in report["benchmarks"])
         try:
-            counts = region_counts([read_dump(p) for p in dump_files(dumps)], regions)
+            counts = report_counts(report, folder)
         except CountingError as exc:
             return ProcessResult(error=str(exc))
         return ProcessResult(report=report, counts=counts)
