@@ -83,8 +83,9 @@ DEFAULT_MODEL = "l2"
 DEFAULT_PENALTY = 2.5
 #: Fewest runs in a segment: a change must persist this many runs to be reported.
 DEFAULT_MIN_SIZE = 4
-#: Family-wise level of the confirming tests over one line's candidate points.
-DEFAULT_ALPHA = 0.1
+#: Family-wise level of the confirming tests over one line's candidate points (0.05, chosen at
+#: seed 7 of the simulation: 0.1 raised false changes in 5.3% of flat AR(1) lines at seed 2026).
+DEFAULT_ALPHA = 0.05
 #: Share trimmed from each end by the confirming test (Yuen's trimmed Welch t).
 DEFAULT_TRIM = 0.2
 #: Consistency constant of the MAD for a normal distribution.

@@ -43,7 +43,8 @@ EDGE = 5
 TOLERANCE = 2
 #: The settings the published figures use.
 SEED = 2026
-LINES = 200
+#: 1 000 lines per kind and case: a rate near 5% is then known to about +-1.4%.
+LINES = 1000
 
 
 @dataclass(frozen=True)

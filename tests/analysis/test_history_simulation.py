@@ -22,10 +22,14 @@ from analysis.views.history import (
 )
 from tests.analysis.test_history import tidy_runs
 
-#: What the method achieves at the published seed (docs/verdicts.md, History).
+#: The issue's goals, met by the method at the published seed (docs/verdicts.md, History): at
+#: most 5% of flat lines with a false change under every noise kind, at least 80% of 5% steps
+#: found at 2% run noise.
+FALSE_CHANGE_GOAL = 0.05
+DETECTION_GOAL = 0.80
+#: What the methods without a part raise at the least (their intervals lie wholly above it).
 IID_AND_BAD_RUNS_BOUND = 0.05
 AR1_AND_SPELLS_BOUND = 0.10
-DETECTION_GOAL = 0.80
 
 
 @pytest.fixture(scope="module")
@@ -44,10 +48,8 @@ def test_the_doc_and_the_page_state_the_figures_of_the_code(published) -> None:
 
 
 def test_flat_lines_rarely_show_a_false_change(published) -> None:
-    for kind in ("iid", "bad_runs"):
-        assert published[kind].false_change.value <= IID_AND_BAD_RUNS_BOUND, kind
-    for kind in ("ar1", "bad_spells"):
-        assert published[kind].false_change.value <= AR1_AND_SPELLS_BOUND, kind
+    for kind in hs.NOISE_KINDS:
+        assert published[kind].false_change.value <= FALSE_CHANGE_GOAL, kind
 
 
 def test_a_five_percent_step_is_found_at_two_percent_run_noise(published) -> None:
