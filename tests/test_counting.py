@@ -163,11 +163,19 @@ def test_each_benchmark_is_counted_from_its_own_childs_dumps(tmp_path: Path) -> 
     write_dumps(tmp_path, 100, [], [])
     child_dumps(tmp_path, 101, [10, 11])
     child_dumps(tmp_path, 102, [20, 21])
-    report = {"pid": 100, "benchmarks": [
-        {"pid": 101, "regions": ["warmup", "value"]},
-        {"pid": 102, "regions": ["warmup", "value"]},
+    report = {"pid": 100, "benchmarks": [  # warm-ups run without markers: no dumps
+        {"pid": 101, "regions": ["warmup", "value", "value"]},
+        {"pid": 102, "regions": ["warmup", "value", "failed"]},
     ]}  # fmt: skip
     assert counting.report_counts(report, tmp_path) == [10, 11, 20, 21]
+
+
+def test_a_warmup_that_made_dumps_is_refused(tmp_path: Path) -> None:
+    write_dumps(tmp_path, 100, [], [])
+    child_dumps(tmp_path, 101, [10, 11])  # two dump pairs, one counted region
+    report = {"pid": 100, "benchmarks": [{"pid": 101, "regions": ["warmup", "value"]}]}
+    with pytest.raises(counting.CountingError, match="callgrind made 5 dumps for 1 regions"):
+        counting.report_counts(report, tmp_path)
 
 
 def test_a_marker_called_in_the_worker_itself_is_refused(tmp_path: Path) -> None:

@@ -160,18 +160,22 @@ class Markers:
     #: Regions this process has closed with the end marker (one callgrind dump each).
     regions_marked = 0
 
-    def __init__(self, spin_iterations: int) -> None:
+    def __init__(self, spin_iterations: int, *, marked: bool = True) -> None:
         self.spin_iterations = spin_iterations
+        #: False for a warm-up region: the same work, no marker calls, so no dumps and no count.
+        self.marked = marked
 
     def start(self) -> float:
-        REGION_START()
+        if self.marked:
+            REGION_START()
         return 0.0
 
     def stop(self, started: float) -> float:
         if self.spin_iterations:
             spin(self.spin_iterations)
-        REGION_END()
-        Markers.regions_marked += 1
+        if self.marked:
+            REGION_END()
+            Markers.regions_marked += 1
         return 0.0
 
 
@@ -180,20 +184,24 @@ async def timed_batch(loops: int, workload: Workload, case: Case) -> float:
     return await measured_region(loops, workload, case, Clock(injected_slowdown()))
 
 
-async def counted_batch(loops: int, workload: Workload, case: Case) -> float:
+async def counted_batch(loops: int, workload: Workload, case: Case, marked: bool) -> float:
     """Run the case ``loops`` times between the two callgrind markers (the count is read from
-    callgrind's dump files by :mod:`benchmarks.running.counting`)."""
+    callgrind's dump files by :mod:`benchmarks.running.counting`); without them when not
+    ``marked`` (a warm-up)."""
     runtime_name = case.runtime.name if case.runtime is not None else ""
     per_item = work_per_item(workload.benchmark_name(case.params), runtime_name)
-    markers = Markers(round(per_item * loops * workload.inner_loops(case)))
+    markers = Markers(round(per_item * loops * workload.inner_loops(case)), marked=marked)
     return await measured_region(loops, workload, case, markers)
 
 
-def count_batch(loops: int, runtime: Runtime, workload: Workload, case: Case) -> float:
-    """One counted region of ``loops`` runs of the case, inside the running event loop."""
+def count_batch(
+    loops: int, runtime: Runtime, workload: Workload, case: Case, *, marked: bool = True
+) -> float:
+    """One counted region of ``loops`` runs of the case, inside the running event loop (a
+    warm-up when not ``marked``: the same region without the markers, so it is not counted)."""
     if case.runtime is None:
         case = dataclasses.replace(case, runtime=runtime)
-    return runtime.run(counted_batch, loops, workload, case)
+    return runtime.run(counted_batch, loops, workload, case, marked)
 
 
 async def measured_region(
