@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,7 @@ from benchmarks.running import counting, harness
 from benchmarks.storage.results import Cell, suite_path
 
 START, END = counting.START_TRIGGER, counting.END_TRIGGER
+SUITE = Path(counting.__file__).resolve().parents[1]
 TERMINATION = "Program termination"
 
 
@@ -195,3 +200,48 @@ def test_a_child_that_died_is_skipped_and_the_others_still_count(tmp_path: Path)
         {"pid": 102, "regions": ["value"]},
     ]}  # fmt: skip
     assert counting.report_counts(report, tmp_path) == [20]
+
+
+def test_every_arm_runs_natively_before_any_instrumented_process(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The dry runs write the bytecode the instrumented processes load: none may start before
+    every dry run has ended, whatever the pool's order."""
+    from benchmarks.measured import catalog
+
+    events: list[str] = []
+
+    def run_child(command, **kwargs):  # type: ignore[no-untyped-def]
+        plan = kwargs["stdin"]
+        events.append(f"dry {json.loads(plan)['runtime']} values={json.loads(plan)['values']}")
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    def run_process(arm, settings, index, scratch):  # type: ignore[no-untyped-def]
+        events.append(f"counted {arm.runtime}")
+        return counting.ProcessResult(error="not counted in this test")
+
+    monkeypatch.setattr(counting.interrupt, "run_child", run_child)
+    monkeypatch.setattr(counting, "run_process", run_process)
+    monkeypatch.setattr(counting, "describe_arm", lambda arm, settings, scratch: "described")
+    spec = catalog.expand([catalog.load_workload("protocol.sync_reference")])[0]
+    arms = [counting.CountArm(f"a{n}", "py", runtime, [spec], {}, "r", "m", {})
+            for n, runtime in enumerate(["asyncio", "trio"])]  # fmt: skip
+    counting.count_arms(arms, counting.CountSettings(processes=2, jobs=2), tmp_path,
+                        lambda arm, results: None)  # fmt: skip
+    dry = [e for e in events if e.startswith("dry")]
+    assert sorted(dry) == ["dry asyncio values=0", "dry trio values=0"]
+    assert events[: len(dry)] == dry
+    assert len(events) == len(dry) + 4
+
+
+def test_a_dry_run_writes_the_bytecode_of_what_its_regions_import(tmp_path: Path) -> None:
+    from benchmarks.measured import catalog
+
+    source = tmp_path / "suite"
+    shutil.copytree(SUITE, source / "benchmarks", ignore=shutil.ignore_patterns("__pycache__"))
+    workload = catalog.load_workload("protocol.sync_reference")
+    spec = catalog.expand([workload], overrides={"items": (10,)})[0]
+    arm = counting.CountArm("a", sys.executable, "asyncio", [spec], {}, "r", "m", {}, cwd=source)
+    counting.compile_sources([arm], counting.CountSettings(jobs=1))
+    compiled = {p.parent.parent.name for p in source.rglob("__pycache__/*.pyc")}
+    assert {"running", "measured", "protocol"} <= compiled

@@ -359,6 +359,31 @@ def worker_environ(arm: CountArm) -> dict[str, str]:
     return environ
 
 
+def compile_sources(arms: Sequence[CountArm], settings: CountSettings) -> None:
+    """Run every arm's plan once natively, warm-up regions only, before any instrumented process
+    starts (``settings.jobs`` at a time), so that every module an instrumented process imports,
+    at start-up or lazily inside a region, has its bytecode written already. A process that
+    compiles a module itself (a fresh checkout, an A/B side's new copy of the suite, a virtualenv
+    that uv installed without bytecode) allocates differently before its regions than one that
+    loads it: on this machine the processes of one cell then differed by up to 1%, when the
+    first processes compiled what the later ones loaded. Failures are left to the instrumented
+    processes, which report them."""
+    first = {(arm.python, arm.cwd, arm.runtime): arm for arm in arms}
+
+    def dry_run(arm: CountArm) -> None:
+        plan = {**plan_document(arm, settings), "values": 0, "start_instrumentation": False}
+        interrupt.run_child(
+            [arm.python, "-m", "benchmarks.running.counted_worker"],
+            capture_stdout=True,
+            cwd=arm.cwd or SUITE_SOURCE,
+            env=worker_environ(arm),
+            stdin=json.dumps(plan),
+        )
+
+    with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
+        list(pool.map(dry_run, first.values()))
+
+
 def describe_arm(arm: CountArm, settings: CountSettings, scratch: Path) -> dict[str, Any] | str:
     """The arm's benchmark metadata, gathered natively (``counted_worker --describe``)."""
     folder = scratch / f"{arm.label}-describe"
@@ -483,6 +508,7 @@ def count_arms(
     """Count every arm with ``settings.processes`` instrumented processes each, ``settings.jobs``
     at a time; ``on_done(arm, results)`` is called (in this thread) as each arm completes."""
     settings.check()
+    compile_sources(arms, settings)
     tasks = [(arm, index) for index in range(settings.processes) for arm in arms]
     pending = {arm.label: settings.processes for arm in arms}
     finished: dict[str, list[ProcessResult]] = {arm.label: [] for arm in arms}
