@@ -173,18 +173,6 @@ def count_plan(plan: dict[str, Any]) -> dict[str, Any]:
     return {"pid": os.getpid(), "benchmarks": entries}
 
 
-def compile_suite() -> None:
-    """Write the bytecode of every suite module now, natively, so that no instrumented process
-    compiles one: a process that compiles a module allocates differently before its regions
-    than one that loads it from the cache, and its counts differ by a few hundredths of a
-    percent. (Where the folder is read-only every process compiles alike.)"""
-    import compileall
-
-    import benchmarks
-
-    compileall.compile_dir(str(Path(benchmarks.__file__).parent), quiet=2)
-
-
 def describe(plan: dict[str, Any]) -> dict[str, Any]:
     """Every planned benchmark's metadata, and pyperf's metadata of this interpreter (run
     natively, not under Valgrind)."""
@@ -192,7 +180,6 @@ def describe(plan: dict[str, Any]) -> dict[str, Any]:
 
     from benchmarks.running import harness, runner
 
-    compile_suite()
     described = {}
     for entry in plan["benchmarks"]:
         workload, params, case = planned_case(entry)

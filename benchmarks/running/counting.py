@@ -366,8 +366,9 @@ def compile_sources(arms: Sequence[CountArm], settings: CountSettings) -> None:
     compiles a module itself (a fresh checkout, an A/B side's new copy of the suite, a virtualenv
     that uv installed without bytecode) allocates differently before its regions than one that
     loads it: on this machine the processes of one cell then differed by up to 1%, when the
-    first processes compiled what the later ones loaded. Failures are left to the instrumented
-    processes, which report them."""
+    first processes compiled what the later ones loaded. (The describe step, in the same pool as
+    the instrumented processes, used to compile the suite, too late for the first of them.)
+    Failures are left to the instrumented processes, which report them."""
     first = {(arm.python, arm.cwd, arm.runtime): arm for arm in arms}
 
     def dry_run(arm: CountArm) -> None:
