@@ -63,6 +63,8 @@ _BENCHMARK, _RUNTIME = PAIR_KEY.index("benchmark"), PAIR_KEY.index("runtime")
 #: a 1% slowdown of an item's instructions is caught with its interval clear of the threshold
 #: (docs/instructions.md).
 DEFAULT_INSTRUCTIONS_THRESHOLD = 0.005
+#: The least instruction threshold between environments whose paths differ in length.
+DEFAULT_BETWEEN_ENVIRONMENTS = 0.02
 FAIL_ON: tuple[str, ...] = ("regression", "inconclusive", "never")
 
 #: Verdicts the headline counts first.
@@ -81,6 +83,9 @@ class Thresholds:
     #: The thresholds of instruction counts (the ``[instructions]`` table).
     instructions_default: float = DEFAULT_INSTRUCTIONS_THRESHOLD
     instructions_overrides: Mapping[str, float] = field(default_factory=dict)
+    #: The least instruction threshold between environments at paths of different lengths
+    #: (``[instructions] between_environments``; see :func:`environments_differ`).
+    instructions_between_environments: float = DEFAULT_BETWEEN_ENVIRONMENTS
 
     def for_benchmark(self, name: str, metric: str = "time") -> float:
         """The first override whose pattern matches ``name`` (file order), else the default,
@@ -122,10 +127,20 @@ def load_thresholds(path: Path | None, default: float | None = None) -> Threshol
         )
     time_default, time_overrides = _table(path, data, "", DEFAULT_THRESHOLD)
     counted = data.get("instructions", {})
-    if not isinstance(counted, dict) or set(counted) - {"default", "overrides"}:
+    if not isinstance(counted, dict) or set(counted) - {
+        "default",
+        "overrides",
+        "between_environments",
+    }:
         raise AnalysisError(
-            f"{path}: [instructions] must be a table with default and [instructions.overrides]"
+            f"{path}: [instructions] must be a table with default, between_environments and "
+            "[instructions.overrides]"
         )
+    between = _threshold_value(
+        path,
+        "instructions.between_environments",
+        counted.get("between_environments", DEFAULT_BETWEEN_ENVIRONMENTS),
+    )
     count_default, count_overrides = _table(
         path, counted, "instructions.", DEFAULT_INSTRUCTIONS_THRESHOLD
     )
@@ -135,6 +150,7 @@ def load_thresholds(path: Path | None, default: float | None = None) -> Threshol
         source=str(path),
         instructions_default=count_default,
         instructions_overrides=count_overrides,
+        instructions_between_environments=between,
     )
 
 
@@ -236,6 +252,24 @@ SAME_FOR_METRIC: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+def environments_differ(baseline: Results, candidate: Results) -> tuple[set[str], set[str]] | None:
+    """The two sides' interpreter paths when their instruction counts come from environments
+    whose paths differ in length (another virtualenv, another checkout), else None.
+
+    A process's allocations, and with them pymalloc's pool state and the addresses its regions
+    hash, follow the sizes of its paths: the same code counted in two such environments moved
+    by up to 1.47% (``protocol.sync_reference``, 2026-12-02). The sides of one ``ab`` run live
+    at paths of one length, and repeats in one environment agree exactly."""
+    paths = (
+        _identity(baseline, "python_executable", "instructions"),
+        _identity(candidate, "python_executable", "instructions"),
+    )
+    lengths = ({len(path) for path in paths[0]}, {len(path) for path in paths[1]})
+    if not paths[0] or not paths[1] or lengths[0] == lengths[1]:
+        return None
+    return paths
+
+
 def check_same_machine(baseline: Results, candidate: Results) -> None:
     """Refuse to pair different machines or CPU models: a difference would be the machine."""
     for metric, columns in SAME_FOR_METRIC.items():
@@ -315,6 +349,15 @@ def compare_results(
             "the two sides share a run id, so their interleaving blocks cannot be shown to "
             "belong together: compared unpaired (Welch)"
         )
+    drift = environments_differ(baseline, candidate)
+    if drift is not None:
+        notes.append(
+            "the sides' instruction counts come from environments at paths of different "
+            f"lengths ({', '.join(sorted(drift[0]))} vs {', '.join(sorted(drift[1]))}), which "
+            "moved counts of the same code by up to 1.5% here: instruction thresholds are at "
+            f"least {thresholds.instructions_between_environments:.1%} (count both sides from "
+            "paths of one length, as `ab` does, to judge finer)"
+        )
     pythons = (_identity(baseline, "python_version"), _identity(candidate, "python_version"))
     pair_python = pythons[0] == pythons[1] or len(pythons[0]) != 1 or len(pythons[1]) != 1
     if not pair_python:
@@ -350,7 +393,7 @@ def compare_results(
             n_runs_baseline=base["suite_run_id"].nunique(),
             n_runs_candidate=cand["suite_run_id"].nunique(),
             **evidence.estimate_fields(estimate),
-            floor=thresholds.for_benchmark(str(key[_BENCHMARK]), str(key[0])),
+            floor=_floor(thresholds, key, drift is not None),
         )
         rows.append(row)
     if not rows:
@@ -372,6 +415,15 @@ def compare_results(
         baseline_sources=baseline.sources,
         candidate_sources=candidate.sources,
     )
+
+
+def _floor(thresholds: Thresholds, key: tuple[object, ...], environments_differ: bool) -> float:
+    """The pair's threshold: the thresholds file's, and for instruction counts from two
+    environments at least the drift between environments."""
+    floor = thresholds.for_benchmark(str(key[_BENCHMARK]), str(key[0]))
+    if environments_differ and key[0] == "instructions":
+        return max(floor, thresholds.instructions_between_environments)
+    return floor
 
 
 def compare_paths(

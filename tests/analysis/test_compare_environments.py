@@ -1,0 +1,82 @@
+"""Instruction counts from two environments: the threshold is at least the drift between them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis.errors import AnalysisError
+from analysis.views.regression import compare_paths, load_thresholds
+
+PUBLISHED = Path(__file__).parents[2] / "results" / "2026-12-02T060339_py3.11_vm"
+COUNTED = PUBLISHED / "asyncio.instructions.json"
+
+
+def counted_copy(folder: Path, *, scale: float, executable: str, run_id: str) -> Path:
+    """The published asyncio counts, scaled, as if counted by ``executable``."""
+    document = json.loads(COUNTED.read_text(encoding="utf-8"))
+    document["metadata"]["python_executable"] = executable
+    document["metadata"]["suite_run_id"] = run_id
+    for benchmark in document["benchmarks"]:
+        for run in benchmark["runs"]:
+            run["values"] = [value * scale for value in run.get("values", [])]
+            if "metadata" in run:
+                run["metadata"]["python_executable"] = executable
+    folder.mkdir(parents=True)
+    (folder / "asyncio.instructions.json").write_text(json.dumps(document), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def sides(tmp_path):
+    def make(candidate_executable: str, scale: float = 1.012):
+        base = counted_copy(
+            tmp_path / "base", scale=1.0, executable="/env/a/bin/python", run_id="base"
+        )
+        cand = counted_copy(
+            tmp_path / "cand", scale=scale, executable=candidate_executable, run_id="cand"
+        )
+        return base, cand
+
+    return make
+
+
+needs_published = pytest.mark.skipif(
+    not COUNTED.exists(), reason="the published instruction run is not in this checkout"
+)
+
+
+@needs_published
+def test_a_one_percent_move_between_environments_of_other_path_lengths_is_no_claim(sides):
+    base, cand = sides("/a/much/longer/env/bin/python")
+    comparison = compare_paths([base], [cand])
+    assert set(comparison.rows["verdict"]) <= {"equivalent", "inconclusive"}
+    assert (comparison.rows["threshold"] >= 0.02).all()
+    assert any("paths of different lengths" in note for note in comparison.notes)
+
+
+@needs_published
+def test_the_same_move_between_paths_of_one_length_is_a_regression(sides):
+    base, cand = sides("/env/b/bin/python")  # as the two sides of one ab run
+    comparison = compare_paths([base], [cand])
+    protocol = comparison.rows[comparison.rows["benchmark"].str.startswith("protocol.")]
+    assert set(protocol["verdict"]) == {"regression"}  # 1.2% against the 0.5% threshold
+    assert not any("paths of different lengths" in note for note in comparison.notes)
+
+
+@needs_published
+def test_a_real_slowdown_between_environments_is_still_caught(sides):
+    base, cand = sides("/a/much/longer/env/bin/python", scale=1.05)
+    comparison = compare_paths([base], [cand])
+    assert set(comparison.rows["verdict"]) == {"regression"}
+
+
+def test_the_floor_comes_from_the_thresholds_file(tmp_path):
+    path = tmp_path / "t.toml"
+    path.write_text("[instructions]\nbetween_environments = 0.03\n", encoding="utf-8")
+    assert load_thresholds(path).instructions_between_environments == 0.03
+    path.write_text("[instructions]\nbetween_environments = 2\n", encoding="utf-8")
+    with pytest.raises(AnalysisError, match="between_environments"):
+        load_thresholds(path)
