@@ -228,3 +228,31 @@ def test_metadata_names_the_primitives_and_timer_bound_cells() -> None:
         case = Case({"delay": delay, "counters": 2, "steps": 10})
         metadata = benchmark_metadata("asyncio", counters, case, "run", "default")
         assert metadata["timer_bound"] == bound and "primitives" not in metadata
+
+
+GAPS = [(name, gap) for name, rt in RUNTIMES.items() for gap in rt.anyio_gaps]
+
+
+@pytest.mark.parametrize(("runtime_name", "gap"), GAPS)
+def test_a_recorded_anyio_gap_is_real_and_makes_its_cells_na(runtime_name: str, gap: str) -> None:
+    """The registry's ``anyio_gaps`` say which anyio primitives a runtime cannot carry; each is
+    checked against the runtime, so a release that closes the gap fails this test."""
+    from benchmarks.measured.catalog import load_workload
+
+    runtime = RUNTIMES[runtime_name]
+    assert gap == native.TCP_STREAM  # the only kind of gap recorded so far
+    for name in ("streams.tcp_stream", "streams.tcp_lines"):
+        workload = load_workload(name)
+        reason = workload.unsupported(runtime_name, Case({"api": "anyio"}))
+        assert reason == runtime.anyio_gaps[gap]
+        assert workload.unsupported(runtime_name, Case({"api": API_NATIVE})) != reason
+    if runtime.unavailable_reason() is not None:
+        pytest.skip(runtime.unavailable_reason())
+    layer = layer_for(runtime_name, "anyio")
+
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            await layer.tcp_pair(stack)
+
+    with pytest.raises(NotImplementedError):
+        runtime.run(main)

@@ -21,6 +21,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from benchmarks.platform.native import TCP_STREAM
+
 if TYPE_CHECKING:
     import asyncio
 
@@ -53,6 +55,9 @@ class Runtime:
     default: bool = True
     #: The module of its native adapter (one per runtime family), imported lazily.
     native_adapter: str = "benchmarks.platform.native._asyncio"
+    #: anyio primitives (``benchmarks.platform.native`` names) that anyio cannot build on this
+    #: runtime, with the reason: their ``api=anyio`` cells are n/a.
+    anyio_gaps: Mapping[str, str] = field(default_factory=dict)
     #: What workloads may rely on (for example ``ASYNCIO_EVENT_LOOP``).
     capabilities: frozenset[str] = frozenset()
 
@@ -100,6 +105,13 @@ class Runtime:
         return anyio.run(
             func, *args, backend=self.backend, backend_options=dict(self.backend_options)
         )
+
+
+#: Why anyio's TCP listener cannot run on rloop (seen with rloop 0.5.0 and anyio 4).
+RLOOP_ACCEPT_REASON = (
+    "rloop does not implement loop.connect_accepted_socket, which anyio's TCP listener calls "
+    "(NotImplementedError)"
+)
 
 
 def _rloop_loop() -> asyncio.AbstractEventLoop:
@@ -161,6 +173,7 @@ RUNTIMES: dict[str, Runtime] = {
             unsupported_platforms=("win32",),
             capabilities=frozenset({ASYNCIO_EVENT_LOOP}),
             default=False,
+            anyio_gaps={TCP_STREAM: RLOOP_ACCEPT_REASON},
         ),
         Runtime(
             "asyncio-eager",

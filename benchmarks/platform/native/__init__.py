@@ -141,3 +141,13 @@ def native_unavailable(
     from benchmarks.platform.runtimes import RUNTIMES
 
     return RUNTIMES[runtime_name].native().unavailable(primitive, size)
+
+
+def anyio_unavailable(runtime_name: str, case: Case, primitive: str) -> str | None:
+    """The n/a reason of an ``api=anyio`` case whose runtime anyio cannot build ``primitive``
+    on (the registry's ``anyio_gaps``)."""
+    if case.params.get("api") == API_NATIVE:
+        return None
+    from benchmarks.platform.runtimes import RUNTIMES
+
+    return RUNTIMES[runtime_name].anyio_gaps.get(primitive)

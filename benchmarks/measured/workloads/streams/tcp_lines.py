@@ -27,7 +27,9 @@ from benchmarks.platform.native import (
     APIS,
     LINES,
     TASK_GROUP,
+    TCP_STREAM,
     ByteStream,
+    anyio_unavailable,
     native_unavailable,
     primitives,
 )
@@ -99,7 +101,11 @@ async def session(case: Case) -> AsyncIterator[RunOnce]:
 
 
 def unsupported(runtime: str, case: Case) -> str | None:
-    return native_unavailable(runtime, case, LINES) or native_unavailable(runtime, case, TASK_GROUP)
+    return (
+        native_unavailable(runtime, case, LINES)
+        or native_unavailable(runtime, case, TASK_GROUP)
+        or anyio_unavailable(runtime, case, TCP_STREAM)
+    )
 
 
 WORKLOAD = Workload(

@@ -28,7 +28,15 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from benchmarks.measured.workload import Case, DefaultValue, ParamValue, RunOnce, Workload
-from benchmarks.platform.native import APIS, TASK_GROUP, ByteStream, native_unavailable, primitives
+from benchmarks.platform.native import (
+    APIS,
+    TASK_GROUP,
+    TCP_STREAM,
+    ByteStream,
+    anyio_unavailable,
+    native_unavailable,
+    primitives,
+)
 
 #: Bytes per sent chunk: small (per-call overhead) and large (bulk throughput).
 CHUNK_SIZE_LADDER: tuple[int, ...] = (1_024, 65_536)
@@ -104,7 +112,9 @@ def payload_summary(chunks: int, chunk_size: int) -> tuple[int, int]:
 
 
 def unsupported(runtime: str, case: Case) -> str | None:
-    return native_unavailable(runtime, case, TASK_GROUP)
+    return native_unavailable(runtime, case, TASK_GROUP) or anyio_unavailable(
+        runtime, case, TCP_STREAM
+    )
 
 
 WORKLOAD = Workload(
