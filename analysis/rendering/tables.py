@@ -246,7 +246,10 @@ def absolute_table(comparison: Comparison, context: str) -> Table:
 
 
 def throughput_table(comparison: Comparison, context: str) -> Table | None:
-    """Throughput (MiB/s and items/s) for workloads that declare ``bytes_per_item``."""
+    """Throughput (MiB/s and items/s) for workloads that declare ``bytes_per_item``; None for
+    instruction counts (bytes per instruction is not a throughput)."""
+    if stats.comparison_metric(comparison) == "instructions":
+        return None
     absolute = comparison.absolute
     absolute = absolute[(absolute["context"] == context) & absolute["bytes_per_item"].notna()]
     if absolute.empty:

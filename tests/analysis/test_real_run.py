@@ -52,3 +52,24 @@ def test_report_of_a_tiny_real_run(tiny_run: Path, tmp_path: Path) -> None:
             assert f"n/a: {cell['kind']}" in markdown, cell
     assert "debug-single-value" in markdown
     assert report.plots, "no plots were drawn"
+
+
+PUBLISHED_COUNTS = REPO / "results" / "2026-12-02T060339_py3.11_vm"
+PUBLISHED_TIMES = REPO / "results" / "2026-12-01T222241_py3.11_vm"
+
+
+@pytest.mark.skipif(
+    not (PUBLISHED_COUNTS.exists() and PUBLISHED_TIMES.exists()),
+    reason="the published runs are not in this checkout",
+)
+def test_throughput_is_shown_for_wall_time_only() -> None:
+    """Bytes per instruction is not a throughput: an instruction run has no MiB/s table; a
+    wall-time run has one."""
+    from analysis.rendering.tables import throughput_table
+    from analysis.statistics.stats import compare
+
+    for folder, shown in ((PUBLISHED_COUNTS, False), (PUBLISHED_TIMES, True)):
+        comparison = compare(load_results([folder]))
+        contexts = set(comparison.absolute["context"])
+        tables = [throughput_table(comparison, context) for context in contexts]
+        assert any(table is not None for table in tables) is shown, folder.name
