@@ -22,7 +22,14 @@ SELECTION = ["--workload", "protocol.*", "--param", "items=10", "-p", "2", "-n",
              "-l", "1"]  # fmt: skip
 
 
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize(
+    ("signum", "code"),
+    [
+        (signal.SIGTERM, 143),
+        # The same handler for Ctrl-C: run by nox -s acceptance, to keep nox -s tests in budget.
+        pytest.param(signal.SIGINT, 130, marks=pytest.mark.acceptance),
+    ],
+)
 def test_a_signal_stops_the_run_cleanly(tmp_path: Path, signum: int, code: int) -> None:
     scratch_root = tmp_path / "tmp"
     scratch_root.mkdir()
