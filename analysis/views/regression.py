@@ -258,8 +258,8 @@ def environments_differ(baseline: Results, candidate: Results) -> tuple[set[str]
 
     A process's allocations, and with them pymalloc's pool state and the addresses its regions
     hash, follow the sizes of its paths: the same code counted in two such environments moved
-    by up to 1.47% (``protocol.sync_reference``, 2026-12-02). The sides of one ``ab`` run live
-    at paths of one length, and repeats in one environment agree exactly."""
+    by up to 1.50% (``protocol.sync_reference``, three environments, 2026-12-02). The sides of
+    one ``ab`` run live at paths of one length, and repeats in one environment agree exactly."""
     paths = (
         _identity(baseline, "python_executable", "instructions"),
         _identity(candidate, "python_executable", "instructions"),
@@ -417,11 +417,11 @@ def compare_results(
     )
 
 
-def _floor(thresholds: Thresholds, key: tuple[object, ...], environments_differ: bool) -> float:
+def _floor(thresholds: Thresholds, key: tuple[object, ...], other_environments: bool) -> float:
     """The pair's threshold: the thresholds file's, and for instruction counts from two
     environments at least the drift between environments."""
     floor = thresholds.for_benchmark(str(key[_BENCHMARK]), str(key[0]))
-    if environments_differ and key[0] == "instructions":
+    if other_environments and key[0] == "instructions":
         return max(floor, thresholds.instructions_between_environments)
     return floor
 
