@@ -51,6 +51,10 @@ from benchmarks.measured.catalog import load_workload, parse_param
 from benchmarks.measured.workload import Case, ParamValue, Workload
 from benchmarks.running import client_requests
 
+#: Modules the process imports before anything its regions need (comma-separated names): another
+#: history of the same code, for measuring how far counts move with a change outside the
+#: measured code (docs/instructions.md, "Counts and the process's history").
+HISTORY_ENV = "AITER_BENCH_HISTORY_IMPORTS"
 #: The seed of a scheduler's own random choices (trio's), set before each benchmark.
 SCHEDULER_SEED = 0
 #: Region kinds in the report.
@@ -165,8 +169,24 @@ def count_in_child(entry: dict[str, Any], plan: dict[str, Any], name: str) -> di
     return report
 
 
+def history_modules(value: str | None) -> list[str]:
+    """The module names of :data:`HISTORY_ENV`'s value, in order."""
+    return [name.strip() for name in (value or "").split(",") if name.strip()]
+
+
+def import_history(value: str | None) -> list[str]:
+    """Import the modules of :data:`HISTORY_ENV`'s value; their names."""
+    import importlib
+
+    names = history_modules(value)
+    for name in names:
+        importlib.import_module(name)
+    return names
+
+
 def count_plan(plan: dict[str, Any]) -> dict[str, Any]:
     """Every planned benchmark counted in a child of its own; the process's report."""
+    import_history(os.environ.get(HISTORY_ENV))
     names = preload(plan)
     planned = zip(plan["benchmarks"], names, strict=True)
     entries = [count_in_child(entry, plan, name) for entry, name in planned]

@@ -434,7 +434,11 @@ def run_process(arm: CountArm, settings: CountSettings, index: int, scratch: Pat
 
 def counting_metadata(arm: CountArm) -> dict[str, str | int]:
     """What a count depends on, recorded in every instruction benchmark."""
+    from benchmarks.running.counted_worker import HISTORY_ENV
+
+    history = worker_environ(arm).get(HISTORY_ENV)
     return {
+        **({"count_history_imports": history} if history else {}),
         "suite_measure": INSTRUCTIONS,
         "valgrind": valgrind_version() or "unknown",
         "python_hash_seed": int(HASH_SEED),
