@@ -174,3 +174,88 @@ def test_the_instructions_calibration_refuses_the_time_measures_injection() -> N
     assert completed.returncode == 2
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1 and "injects its own work" in lines[0], completed.stderr
+
+
+def test_history_pairs_give_the_candidate_one_more_module_in_turn() -> None:
+    from benchmarks.platform.environments import Environment, parse_spec
+    from benchmarks.running.counted_worker import HISTORY_ENV
+
+    base = Environment(spec=parse_spec("."), python=Path(sys.executable), source=REPO_ROOT,
+                       extra_environ={"AITER_BENCH_MACHINE": "m"})  # fmt: skip
+    modules = sensitivity.HISTORY_MODULES
+    first = sensitivity.history_candidate(base, 0)
+    again = sensitivity.history_candidate(base, len(modules))
+    assert first.extra_environ == {"AITER_BENCH_MACHINE": "m", HISTORY_ENV: modules[0]}
+    assert again.extra_environ[HISTORY_ENV] == modules[0]
+    assert sensitivity.history_candidate(base, 1).extra_environ[HISTORY_ENV] == modules[1]
+    assert base.extra_environ == {"AITER_BENCH_MACHINE": "m"}  # the base is left alone
+    assert len(set(modules)) == len(modules)
+    assert sensitivity.pair_folder_name(sensitivity.AA_HISTORY) == "AA-history"
+    assert sensitivity.pair_folder_name("1%") == "1pct"
+
+
+#: The variants that thresholds.toml's history-shift thresholds were measured from.
+SHIFT_VARIANTS = ("decimal", "colorsys", "email.message", "fractions")
+
+
+def test_history_modules_are_never_imported_by_a_counted_process() -> None:
+    """An A/A' pair whose module the counted process imports anyway would be a plain A/A pair:
+    none of them (nor the variants the thresholds come from) may be among what a counted
+    process imports for any runtime and workload (preloaded as the worker does)."""
+    script = (
+        "import sys\n"
+        "from benchmarks.running import counted_worker, harness\n"
+        "from benchmarks.platform.runtimes import RUNTIMES\n"
+        "from benchmarks.measured import catalog\n"
+        "for name in ('asyncio', 'uvloop', 'trio'):\n"
+        "    RUNTIMES[name].preload()\n"
+        "catalog.all_workloads()\n"
+        f"wanted = {[*sensitivity.HISTORY_MODULES, *SHIFT_VARIANTS]!r}\n"
+        "print(','.join(m for m in wanted if m in sys.modules))\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT,
+                               capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == ""
+
+
+def test_the_history_variable_imports_its_modules_first() -> None:
+    from benchmarks.running import counted_worker
+
+    assert counted_worker.history_modules(" colorsys, ,getopt ") == ["colorsys", "getopt"]
+    assert counted_worker.history_modules(None) == []
+    script = (
+        "import sys\n"
+        "from benchmarks.running import counted_worker\n"
+        "assert 'colorsys' not in sys.modules\n"
+        "print(counted_worker.import_history('colorsys'), 'colorsys' in sys.modules)\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT,
+                               capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert completed.stdout.strip() == "['colorsys'] True", completed.stderr
+
+
+def test_kinds_keep_their_order_and_bad_kinds_are_refused() -> None:
+    kinds = {"A/A": 0.0, "A/A'": 0.0, "1%": 0.01, "2%": 0.02}
+    assert sensitivity.chosen_kinds(kinds, None, True) == kinds
+    assert list(sensitivity.chosen_kinds(kinds, "2%, A/A", True)) == ["A/A", "2%"]
+    assert sensitivity.chosen_kinds(kinds, "A/A'", True) == {"A/A'": 0.0}
+    with pytest.raises(ValueError, match="valid kinds: A/A, A/A', 1%, 2%"):
+        sensitivity.chosen_kinds(kinds, "B/B", True)
+    with pytest.raises(ValueError, match="sized from the A/A pairs"):
+        sensitivity.chosen_kinds(kinds, "1%", True)
+    assert sensitivity.chosen_kinds({"A/A": 0.0, "5%": 0.05}, "5%", False) == {"5%": 0.05}
+
+
+def test_an_unknown_kind_is_one_line_and_exit_2_before_any_environment_is_built(
+    tmp_path: Path,
+) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "calibrate", "--measure", "instructions",
+         "--kinds", "A/B", "--cache", str(tmp_path / "cache"), "-o", str(tmp_path / "out")],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert completed.returncode == 2
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1 and "valid kinds: A/A, A/A', 1%, 2%" in lines[0], completed.stderr
+    assert not (tmp_path / "cache").exists() and not (tmp_path / "out").exists()

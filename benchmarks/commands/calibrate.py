@@ -49,6 +49,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="time (wall time, an injected busy wait) or instructions (callgrind counts, "
         "injected deterministic work); default: time",
     )
+    parser.add_argument(
+        "--kinds",
+        default=None,
+        metavar="KIND,...",
+        help="run only these kinds of pair: A/A, A/A' (instructions: another process history) "
+        'and the slowdowns as percentages, e.g. "A/A\'" or "A/A,1%%" (default: all)',
+    )
     add_count_processes_argument(parser, "side")
     parser.add_argument(
         "--spec", default=".", metavar="SPEC", help="the environment of both sides (default: .)"

@@ -55,6 +55,7 @@ from benchmarks.platform.environments import (
     parse_spec,
 )
 from benchmarks.running import counting, interleave, preflight, run_command
+from benchmarks.running.counted_worker import HISTORY_ENV
 from benchmarks.running.harness import WORK_ENV
 from benchmarks.storage import identity
 from benchmarks.storage.identity import SUITE_SOURCE
@@ -72,6 +73,17 @@ GATE_SHARDS = ("protocol", "generators", "io", "concurrency", "streams")
 #: compare's exit code for "regression".
 EXIT_REGRESSION = 1
 AA = "A/A"
+#: The instructions measure's second kind of null pair: the same code, another process history
+#: (the candidate's instrumented processes import one more module, a different one per pair,
+#: that the suite never imports), as a pull request that touches an unrelated module gives it.
+AA_HISTORY = "A/A'"
+#: The modules of the A/A' pairs, one per pair in turn: standard library modules that no
+#: counted process imports (``tests/test_sensitivity.py`` checks), none of which is among the
+#: variants that ``thresholds.toml``'s history-shift thresholds were measured from.
+HISTORY_MODULES = (
+    "statistics", "difflib", "uuid", "calendar", "pprint",
+    "shlex", "configparser", "quopri", "plistlib", "getopt",
+)  # fmt: skip
 
 
 def parse_slowdowns(text: str) -> tuple[float, ...]:
@@ -123,6 +135,41 @@ def binomial_interval(hits: int, trials: int, confidence: float = 0.95) -> tuple
 
 def _at_most(hits: int, trials: int, p: float) -> float:
     return sum(math.comb(trials, k) * p**k * (1 - p) ** (trials - k) for k in range(hits + 1))
+
+
+def chosen_kinds(kinds: dict[str, float], text: str | None, counted: bool) -> dict[str, float]:
+    """The kinds of pair ``--kinds`` keeps (all when it is not given), in their usual order.
+    The injected work of an instructions calibration is sized from an A/A pair's counts, so a
+    slowdown kind needs the A/A kind beside it."""
+    if text is None:
+        return kinds
+    wanted = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [kind for kind in wanted if kind not in kinds]
+    if unknown or not wanted:
+        raise ValueError(
+            f"--kinds {text!r}: unknown kind {', '.join(unknown) or '(none given)'}; "
+            f"valid kinds: {', '.join(kinds)}"
+        )
+    if counted and AA not in wanted and any(kinds[kind] for kind in wanted):
+        raise ValueError(
+            f"--kinds {text!r}: a slowdown's injected work is sized from the A/A pairs' "
+            f"counts; add {AA}"
+        )
+    return {kind: value for kind, value in kinds.items() if kind in wanted}
+
+
+def pair_folder_name(kind: str) -> str:
+    """The folder suffix of a kind of pair (``AA``, ``AA-history``, ``1pct``)."""
+    if kind == AA_HISTORY:
+        return "AA-history"
+    return kind.replace("/", "").replace("%", "pct")
+
+
+def history_candidate(base: Environment, pair: int) -> Environment:
+    """The candidate of the ``pair``-th A/A' pair: the base, whose instrumented processes first
+    import one more module (:data:`HISTORY_MODULES`, in turn)."""
+    module = HISTORY_MODULES[pair % len(HISTORY_MODULES)]
+    return dataclasses.replace(base, extra_environ={**base.extra_environ, HISTORY_ENV: module})
 
 
 def default_output(root: Path = Path("results")) -> Path:
@@ -185,7 +232,10 @@ def markdown(figures: dict[str, dict[str, Any]], header: dict[str, Any]) -> str:
             if row["rate"] is None
             else (f"{row['rate_95_low']:.0%} to {row['rate_95_high']:.0%}")
         )
-        meaning = "false-alarm rate" if kind == AA else f"detection rate of a {kind} slowdown"
+        meaning = {
+            AA: "false-alarm rate",
+            AA_HISTORY: "false-alarm rate, another process history (an unrelated import)",
+        }.get(kind, f"detection rate of a {kind} slowdown")
         lines.append(
             f"| {kind} | {row['regression_raised']} of {row['judged']} | {rate} | {bounds} | "
             f"{meaning} |"
@@ -250,6 +300,11 @@ def calibrate(args: argparse.Namespace) -> int:
     try:
         settings = interleave.settings_from(args)
         slowdowns = parse_slowdowns(args.slowdowns)
+        kinds = chosen_kinds(
+            {AA: 0.0, **({AA_HISTORY: 0.0} if counted else {}),
+             **{f"{s:.0%}": s for s in slowdowns}},
+            args.kinds, counted,
+        )  # fmt: skip
         spec = parse_spec(args.spec)
         if args.pairs < 1:
             raise ValueError("--pairs must be at least 1")
@@ -270,15 +325,16 @@ def calibrate(args: argparse.Namespace) -> int:
     count_settings = counting.CountSettings(processes=args.count_processes)
     if not interleave.compare_available():
         print("compare is not available in this checkout: pairs are measured but not judged")
-    kinds: dict[str, float] = {AA: 0.0, **{f"{s:.0%}": s for s in slowdowns}}
     outcomes: dict[str, list[int | None]] = {kind: [] for kind in kinds}
     flagged: dict[str, list[int | None]] = {kind: [] for kind in kinds}
     started = time.monotonic()
     injection = WorkInjection(base, output) if counted else None
     for pair in range(args.pairs):
         for kind, slowdown in kinds.items():
-            folder = output / "pairs" / f"{pair:02d}-{kind.replace('/', '').replace('%', 'pct')}"
-            if injection is None:
+            folder = output / "pairs" / f"{pair:02d}-{pair_folder_name(kind)}"
+            if kind == AA_HISTORY:
+                candidate = history_candidate(base, pair)
+            elif injection is None:
                 candidate = dataclasses.replace(base, spec=base.spec.with_slowdown(slowdown))
             else:
                 candidate = injection.candidate(slowdown)

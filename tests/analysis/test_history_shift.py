@@ -1,0 +1,87 @@
+"""``python -m analysis.views.history_shift``: the largest shift of counts under other process
+histories, and the threshold it calls for."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis.views import history_shift
+from analysis.views.regression import load_thresholds
+
+PUBLISHED = Path(__file__).parents[2] / "results" / "2026-12-02T060339_py3.11_vm"
+COUNTED = PUBLISHED / "asyncio.instructions.json"
+SYNC = "protocol.sync_reference[items=1000]"
+CHECKPOINT = "protocol.class_iterator[mode=checkpoint,api=anyio,items=1000]"
+
+pytestmark = pytest.mark.skipif(
+    not COUNTED.exists(), reason="the published instruction run is not in this checkout"
+)
+
+
+def variant(folder: Path, scales: dict[str, float], history: str | None) -> Path:
+    """The published asyncio counts with some benchmarks scaled, as counted under ``history``."""
+    document = json.loads(COUNTED.read_text(encoding="utf-8"))
+    document["metadata"]["suite_run_id"] = folder.name
+    if history is not None:
+        document["metadata"]["count_history_imports"] = history
+    for benchmark in document["benchmarks"]:
+        name = benchmark.get("metadata", {}).get("name") or document["metadata"].get("name")
+        for run in benchmark["runs"]:
+            name = run.get("metadata", {}).get("name", name)
+            run["values"] = [v * scales.get(name, 1.0) for v in run.get("values", [])]
+    folder.mkdir(parents=True)
+    (folder / "asyncio.instructions.json").write_text(json.dumps(document), encoding="utf-8")
+    return folder
+
+
+def test_the_largest_shift_sets_the_threshold_and_the_pattern_matches_only_its_benchmark(
+    tmp_path: Path,
+) -> None:
+    base = variant(tmp_path / "base", {}, None)
+    one = variant(tmp_path / "one", {SYNC: 0.987, CHECKPOINT: 1.001}, "decimal")
+    two = variant(tmp_path / "two", {SYNC: 1.004}, "colorsys")
+    out = tmp_path / "shift.json"
+    plain = tmp_path / "thresholds.toml"
+    plain.write_text("default = 0.05\n[instructions]\ndefault = 0.005\n", encoding="utf-8")
+    arguments = [str(base), str(one), str(two), "--json", str(out), "--thresholds", str(plain)]
+    assert history_shift.main(arguments) == 0
+    rows = {row["benchmark"]: row for row in json.loads(out.read_text())["benchmarks"]}
+    sync, checkpoint = rows[SYNC], rows[CHECKPOINT]
+    assert sync["largest_shift"] == pytest.approx(-0.013)
+    assert sync["variant"] == "decimal"
+    assert sync["threshold_needed"] == pytest.approx(0.026)  # 2 x 1.3%
+    # A shift well under the threshold leaves the threshold as it is.
+    assert checkpoint["threshold_needed"] == checkpoint["threshold_now"]
+    pattern = history_shift.pattern_of(SYNC)
+    assert fnmatch.fnmatchcase(SYNC, pattern)
+    assert not fnmatch.fnmatchcase("protocol.sync_reference[items=10]", pattern)
+
+
+def test_the_thresholds_file_covers_twice_the_published_history_shifts() -> None:
+    """The thresholds in use are at least twice every shift of docs/instructions.md's history
+    measurement (results/history-shift-2026-12-02/shift.json), so none of those histories is
+    a claim against another."""
+    document = json.loads(
+        (PUBLISHED.parent / "history-shift-2026-12-02" / "shift.json").read_text("utf-8")
+    )
+    thresholds = load_thresholds(None)
+    for row in document["benchmarks"]:
+        in_use = thresholds.for_benchmark(row["benchmark"], "instructions")
+        assert in_use >= 2 * abs(row["largest_shift"]) - 1e-9, row["benchmark"]
+
+
+def test_a_folder_without_counts_and_a_bad_margin_are_one_line_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = variant(tmp_path / "base", {}, None)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert history_shift.main([str(base), str(empty)]) == 2
+    assert history_shift.main([str(base), str(base), "--margin", "nan"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 2 and all(line.startswith("error: ") for line in lines), lines
+    assert "--margin" in lines[1]
