@@ -10,10 +10,11 @@ change, so an instruction threshold below that shift is a false alarm waiting to
 
 This view pairs one instruction run (``BASE``) with runs of the same code under other histories
 (``VARIANT``: ``run --measure instructions`` with ``AITER_BENCH_HISTORY_IMPORTS`` naming a
-module the suite never imports) and gives, per benchmark (over its runtimes), the largest shift
+module the suite never imports; ``--group`` adds another base and its variants, another
+selection for one) and gives, per benchmark (over its runtimes), the largest shift
 of the per-item count, where it was, and the threshold it calls for: ``margin`` times the
-largest shift (by default 2: with shifts spread like a normal law, the largest of five is about
-1.7 standard deviations, twice it about 3.4, which one cell in about 1 500 exceeds), rounded up
+largest shift (by default 2: with shifts spread like a normal law, the largest of ten is about
+2 standard deviations, twice it about 4, which hardly one cell in 10 000 exceeds), rounded up
 to a tenth of a percent, and never below the threshold ``thresholds.toml`` gives it already. Its
 output is the table in docs/instructions.md and the ``[instructions.overrides]`` lines of
 ``analysis/views/thresholds.toml``, with the result folders they came from.
@@ -73,18 +74,18 @@ def rounded_up(value: float, step: float = STEP) -> float:
 
 
 def shift_table(
-    base: pd.Series,
-    variants: dict[str, pd.Series],
+    groups: list[tuple[pd.Series, dict[str, pd.Series]]],
     thresholds: Thresholds,
     margin: float = DEFAULT_MARGIN,
 ) -> pd.DataFrame:
-    """Per benchmark: the largest relative shift of a variant's count from the base's, over
-    every runtime and variant, where it was, and the threshold it calls for."""
+    """Per benchmark: the largest relative shift of a variant's count from its group's base,
+    over every group, runtime and variant, where it was, and the threshold it calls for."""
     shifts = []
-    for label, counts in variants.items():
-        common = base.index.intersection(counts.index)
-        ratio = counts[common] / base[common] - 1.0
-        shifts.append(pd.DataFrame({"shift": ratio, "variant": label}).reset_index())
+    for base, variants in groups:
+        for label, counts in variants.items():
+            common = base.index.intersection(counts.index)
+            ratio = counts[common] / base[common] - 1.0
+            shifts.append(pd.DataFrame({"shift": ratio, "variant": label}).reset_index())
     frame = pd.concat(shifts, ignore_index=True)
     frame["size"] = frame["shift"].abs()
     largest = frame.loc[frame.groupby("benchmark")["size"].idxmax()]
@@ -103,12 +104,16 @@ def shift_table(
     return pd.DataFrame(rows).sort_values("benchmark", ignore_index=True)
 
 
-def markdown(table: pd.DataFrame, base: str, variants: dict[str, str], margin: float) -> str:
+def markdown(table: pd.DataFrame, sources: list[tuple[str, dict[str, str]]], margin: float) -> str:
     lines = [
-        f"Base: `{base}`; variants: "
-        + ", ".join(f"`{path}` ({label})" for label, path in variants.items())
-        + f"; threshold = {margin:g} x the largest shift, rounded up to {STEP:.1%}, at least "
-        "today's.",
+        *(
+            f"Base `{base}`, variants "
+            + ", ".join(f"`{path}` ({label})" for label, path in variants.items())
+            + "."
+            for base, variants in sources
+        ),
+        "",
+        f"Threshold = {margin:g} x the largest shift, rounded up to {STEP:.1%}, at least today's.",
         "",
         "| benchmark | largest shift | on | variant | threshold now | threshold needed |",
         "|---|---:|---|---|---:|---:|",
@@ -140,6 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("base", type=Path, help="instruction results of the base history")
     parser.add_argument("variants", type=Path, nargs="+", help="the same code, other histories")
     parser.add_argument(
+        "--group",
+        nargs="+",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="another base and its variants (another selection, say): BASE VARIANT ...",
+    )
+    parser.add_argument(
         "--margin",
         type=float,
         default=DEFAULT_MARGIN,
@@ -156,20 +170,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not (math.isfinite(args.margin) and args.margin > 0):
             raise AnalysisError(f"--margin must be a positive number such as 2, got {args.margin}")
         thresholds = load_thresholds(args.thresholds)
-        base = per_item_counts(load_results([args.base]), str(args.base))
-        variants, sources = {}, {}
-        for folder in args.variants:
-            results = load_results([folder])
-            label = history_label(results, str(folder))
-            if label in variants:
-                label = f"{label} ({folder.name})"
-            variants[label] = per_item_counts(results, str(folder))
-            sources[label] = str(folder)
-        table = shift_table(base, variants, thresholds, args.margin)
-        text = markdown(table, str(args.base), sources, args.margin)
+        folders = [[args.base, *args.variants], *args.group]
+        if any(len(group) < 2 for group in folders):
+            raise AnalysisError("--group needs a base and at least one variant")
+        groups, sources = [], []
+        for number, (base_folder, *variant_folders) in enumerate(folders):
+            base = per_item_counts(load_results([base_folder]), str(base_folder))
+            variants, paths = {}, {}
+            for folder in variant_folders:
+                results = load_results([folder])
+                label = history_label(results, str(folder))
+                if number:
+                    label = f"{label}, group {number + 1}"
+                if label in variants:
+                    label = f"{label} ({folder.name})"
+                variants[label] = per_item_counts(results, str(folder))
+                paths[label] = str(folder)
+            groups.append((base, variants))
+            sources.append((str(base_folder), paths))
+        table = shift_table(groups, thresholds, args.margin)
+        text = markdown(table, sources, args.margin)
         if args.json is not None:
-            document = {"base": str(args.base), "variants": sources, "margin": args.margin,
-                        "benchmarks": table.to_dict(orient="records")}  # fmt: skip
+            document = {
+                "groups": [{"base": base, "variants": paths} for base, paths in sources],
+                "margin": args.margin,
+                "benchmarks": table.to_dict(orient="records"),
+            }
             try:
                 args.json.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
             except OSError as exc:

@@ -63,8 +63,8 @@ def test_the_largest_shift_sets_the_threshold_and_the_pattern_matches_only_its_b
 
 def test_the_thresholds_file_covers_twice_the_published_history_shifts() -> None:
     """The thresholds in use are at least twice every shift of docs/instructions.md's history
-    measurement (results/history-shift-2026-12-02/shift.json), so none of those histories is
-    a claim against another."""
+    measurement (results/history-shift-2026-12-02/shift.json: ten histories, two selections),
+    so none of those histories is a claim against its base."""
     document = json.loads(
         (PUBLISHED.parent / "history-shift-2026-12-02" / "shift.json").read_text("utf-8")
     )
