@@ -223,7 +223,9 @@ def test_sequential_consumer_does_not_overlap_its_sleeps(runtime_name: str) -> N
     params: dict[str, int | str] = {"delay": "latency", "counters": 2, "steps": 10}
     concurrency = achieved_concurrency("concurrency.counters_sequential", runtime_name, params)
     # At most 1, plus a little slack: libuv's millisecond clock can fire a timer up to 1 ms early.
-    assert 0.5 < concurrency < 1.05
+    # No lower bound beyond 0: a loaded machine stretches every step (a bound of 0.5 failed
+    # once beside a Valgrind calibration on the 2 cores).
+    assert 0 < concurrency < 1.05
 
 
 def test_tcp_payload_is_sent_in_fixed_chunks() -> None:
