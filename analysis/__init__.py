@@ -21,7 +21,8 @@ from analysis.errors import AnalysisError
 
 if TYPE_CHECKING:
     from analysis.loading.load import Results, load_results
-    from analysis.statistics.stats import Comparison, Settings, compare
+    from analysis.statistics.settings import Settings
+    from analysis.statistics.stats import Comparison, compare
     from analysis.views.report import build_report
 
 _LAZY: dict[str, str] = {
@@ -29,7 +30,7 @@ _LAZY: dict[str, str] = {
     "load_results": "analysis.loading.load",
     "build_report": "analysis.views.report",
     "Comparison": "analysis.statistics.stats",
-    "Settings": "analysis.statistics.stats",
+    "Settings": "analysis.statistics.settings",
     "compare": "analysis.statistics.stats",
 }
 

@@ -17,7 +17,7 @@ from types import FrameType
 from typing import NoReturn
 
 from analysis.errors import AnalysisError
-from analysis.statistics.stats import Settings
+from analysis.statistics.settings import Settings
 
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130

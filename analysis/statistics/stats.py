@@ -21,6 +21,7 @@ from analysis.loading.load import Results
 from analysis.statistics import evidence, roles
 from analysis.statistics.context import assign_context
 from analysis.statistics.layers import layer_table
+from analysis.statistics.settings import Settings
 from analysis.statistics.timer import read_timer_accuracy
 from analysis.statistics.verdict import DIFFERENT, NO_BASELINE, RUNTIME_LABELS
 
@@ -28,25 +29,6 @@ from analysis.statistics.verdict import DIFFERENT, NO_BASELINE, RUNTIME_LABELS
 BENCHMARK_KEY: list[str] = ["context", "workload_family", "workload", "params", "params_order"]
 #: The family within which multiplicity is controlled: one context (machine x Python).
 FAMILY_COLUMNS: list[str] = ["context"]
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How the comparison is computed."""
-
-    baseline: str = "asyncio"
-    confidence: float = 0.95
-    floor: float = 0.02
-
-    def __post_init__(self) -> None:
-        if not 0.5 <= self.confidence < 1.0:
-            raise AnalysisError(f"confidence must be in [0.5, 1), got {self.confidence}")
-        if not 0.0 <= self.floor < 1.0:
-            raise AnalysisError(f"floor must be in [0, 1), got {self.floor}")
-
-    @property
-    def alpha(self) -> float:
-        return 1.0 - self.confidence
 
 
 @dataclass(frozen=True)
