@@ -89,9 +89,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def add_history_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from analysis.views import history_report
+    from analysis.views import history_options  # light: no ruptures, scipy or matplotlib
 
-    history_report.add_parser(commands)
+    history_options.add_parser(commands)
 
 
 def add_compare_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

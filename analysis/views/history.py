@@ -49,6 +49,13 @@ from statsmodels.tsa.stattools import acf
 
 from analysis.errors import AnalysisError
 from analysis.statistics.evidence import INSTRUCTIONS, METRIC, TIME, process_summaries
+from analysis.views.history_options import (
+    DEFAULT_ALPHA,
+    DEFAULT_MIN_SIZE,
+    DEFAULT_MODEL,
+    DEFAULT_PENALTY,
+    MODELS,
+)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -74,18 +81,7 @@ CHANGE_COLUMNS: tuple[str, ...] = (
     "ratio",
     "noise_sd",
 )
-#: Costs of the candidate search: ``l2`` runs in ruptures' compiled kernel PELT (``KernelCPD``
-#: with its ``linear`` kernel, the same segmentation), ``l1``, ``rank`` and ``normal`` in its PELT.
-MODELS: tuple[str, ...] = ("l2", "l1", "rank", "normal")
 _KERNEL_OF = {"l2": "linear"}
-#: The defaults, chosen in :mod:`analysis.views.history_simulation` (see ``docs/verdicts.md``).
-DEFAULT_MODEL = "l2"
-DEFAULT_PENALTY = 2.5
-#: Fewest runs in a segment: a change must persist this many runs to be reported.
-DEFAULT_MIN_SIZE = 4
-#: Family-wise level of the confirming tests over one line's candidate points (0.05, chosen at
-#: seed 7 of the simulation: 0.1 raised false changes in 5.3% of flat AR(1) lines at seed 2026).
-DEFAULT_ALPHA = 0.05
 #: Share trimmed from each end by the confirming test (Yuen's trimmed Welch t).
 DEFAULT_TRIM = 0.2
 #: Consistency constant of the MAD for a normal distribution.

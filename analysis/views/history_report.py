@@ -41,12 +41,7 @@ from analysis.rendering.tables import Table
 from analysis.staging import check_output_folder, staged_folder
 from analysis.views import history_simulation
 from analysis.views.history import (
-    DEFAULT_ALPHA,
-    DEFAULT_MIN_SIZE,
-    DEFAULT_MODEL,
-    DEFAULT_PENALTY,
     LINE_KEYS,
-    MODELS,
     History,
     Method,
     build_history,
@@ -268,50 +263,6 @@ def build_history_report(
         plots,
         results.notes,
     )
-
-
-def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """The ``history`` subcommand of ``python -m analysis``."""
-    history = commands.add_parser(
-        "history", help="trends and change points over many runs (ordered by commit date)"
-    )
-    history.add_argument(
-        "results", nargs="+", metavar="RESULTS", help="pyperf JSON files or folders of runs"
-    )
-    history.add_argument(
-        "-o", "--output", type=output_folder, default=Path("history"), help="default: ./history"
-    )
-    history.add_argument(
-        "--model",
-        choices=MODELS,
-        default=DEFAULT_MODEL,
-        help="ruptures cost of the candidate search (default: %(default)s)",
-    )
-    history.add_argument(
-        "--penalty",
-        type=float,
-        default=DEFAULT_PENALTY,
-        help="factor on the BIC penalty (default: %(default)s; higher finds fewer changes)",
-    )
-    history.add_argument(
-        "--min-size",
-        type=int,
-        default=DEFAULT_MIN_SIZE,
-        help="fewest runs in a segment: how long a change must persist (default: %(default)s)",
-    )
-    history.add_argument(
-        "--alpha",
-        type=float,
-        default=DEFAULT_ALPHA,
-        help="family-wise level of the confirming tests over a line's candidates "
-        "(default: %(default)s)",
-    )
-
-
-def output_folder(text: str) -> Path:
-    if not text.strip():
-        raise argparse.ArgumentTypeError("an empty folder name; name the output folder")
-    return Path(text)
 
 
 def run(args: argparse.Namespace) -> int:
