@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from analysis.rendering import header, headline, tables
 from analysis.rendering.markup import literal
-from analysis.rendering.plots import HEATMAP, RATIOS, SCALING, SUMMARY, Plot
+from analysis.rendering.plot_files import HEATMAP, RATIOS, SCALING, SUMMARY, Plot
 from analysis.statistics import layers, timer
 from analysis.statistics.stats import Comparison
 from analysis.statistics.verdict import EQUIVALENT, FASTER, INCONCLUSIVE, SLOWER, TOO_FEW

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -23,6 +22,7 @@ from matplotlib.ticker import (
 )
 
 from analysis import fmt
+from analysis.rendering.plot_files import HEATMAP, RATIOS, SCALING, SUMMARY, Plot
 from analysis.rendering.tables import runtimes
 from analysis.statistics.stats import Comparison
 from analysis.statistics.verdict import EQUIVALENT, FASTER, INCONCLUSIVE, SLOWER, TOO_FEW
@@ -43,20 +43,6 @@ _SCALE_ENDS: tuple[float, ...] = (1.25, 1.5, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 _PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3")
 _LINESTYLES = ("-", "--", ":", "-.")
 _MARKERS = ("o", "s", "^", "D", "v")
-
-
-@dataclass(frozen=True)
-class Plot:
-    """A saved figure: its title, the PNG and SVG files, what it shows and for which family."""
-
-    title: str
-    png: Path
-    svg: Path
-    kind: str = ""  # RATIOS, HEATMAP or SCALING
-    family: str = ""
-
-
-RATIOS, HEATMAP, SCALING, SUMMARY = "ratios", "heatmap", "scaling", "summary"
 
 
 def colours(comparison: Comparison) -> dict[str, str]:
