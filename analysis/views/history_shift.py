@@ -53,6 +53,33 @@ def per_item_counts(results: Results, source: str) -> pd.Series:
     return values.groupby(COLUMNS)["value"].mean()
 
 
+#: What must be the same for two counts to differ only by the process's history.
+SAME_CODE = ("suite_commit", "python_executable", "valgrind")
+
+
+def code_of(results: Results) -> dict[str, str]:
+    """The commit, interpreter and Valgrind a folder's counts come from."""
+    values = results.values
+    return {
+        column: ", ".join(sorted(set(values[column].dropna().astype(str))))
+        for column in SAME_CODE
+        if column in values
+    }
+
+
+def check_same_code(base: Results, base_source: str, results: Results, source: str) -> None:
+    """Refuse a variant counted from other code (or interpreter, or Valgrind) than its base: its
+    shift would not be the history's alone."""
+    mine, theirs = code_of(results), code_of(base)
+    for column in SAME_CODE:
+        if mine.get(column) != theirs.get(column):
+            raise AnalysisError(
+                f"{source}: {column} {mine.get(column) or 'unknown'} differs from the base's "
+                f"({base_source}: {theirs.get(column) or 'unknown'}); a history shift compares "
+                "counts of the same code from the same interpreter"
+            )
+
+
 def history_label(results: Results, source: str) -> str:
     """What a run's processes imported before the regions' imports (``-`` for none)."""
     values = results.values
@@ -175,10 +202,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise AnalysisError("--group needs a base and at least one variant")
         groups, sources = [], []
         for number, (base_folder, *variant_folders) in enumerate(folders):
-            base = per_item_counts(load_results([base_folder]), str(base_folder))
+            base_results = load_results([base_folder])
+            base = per_item_counts(base_results, str(base_folder))
             variants, paths = {}, {}
             for folder in variant_folders:
                 results = load_results([folder])
+                check_same_code(base_results, str(base_folder), results, str(folder))
                 label = history_label(results, str(folder))
                 if number:
                     label = f"{label}, group {number + 1}"

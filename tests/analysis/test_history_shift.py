@@ -85,3 +85,20 @@ def test_a_folder_without_counts_and_a_bad_margin_are_one_line_errors(
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 2 and all(line.startswith("error: ") for line in lines), lines
     assert "--margin" in lines[1]
+
+
+def test_a_variant_of_other_code_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = variant(tmp_path / "base", {}, None)
+    other = variant(tmp_path / "other", {}, "colorsys")
+    path = other / "asyncio.instructions.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["metadata"]["suite_commit"] = "0" * 40
+    for benchmark in document["benchmarks"]:
+        for run in benchmark["runs"]:
+            run.get("metadata", {}).pop("suite_commit", None)
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert history_shift.main([str(base), str(other)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "suite_commit" in lines[0] and "same code" in lines[0], lines
