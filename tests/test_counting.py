@@ -245,3 +245,15 @@ def test_a_dry_run_writes_the_bytecode_of_what_its_regions_import(tmp_path: Path
     counting.compile_sources([arm], counting.CountSettings(jobs=1))
     compiled = {p.parent.parent.name for p in source.rglob("__pycache__/*.pyc")}
     assert {"running", "measured", "protocol"} <= compiled
+
+
+def test_the_cpu_feature_fingerprint_follows_the_flags_not_their_order(tmp_path: Path) -> None:
+    one, other, same, none = (tmp_path / name for name in ("one", "other", "same", "none"))
+    one.write_text("model name\t: X\nflags\t\t: sse2 avx2 fma\n", encoding="utf-8")
+    same.write_text("flags\t\t: fma sse2 avx2\nmodel name\t: Y\n", encoding="utf-8")
+    other.write_text("flags\t\t: sse2 avx2 fma avx512f\n", encoding="utf-8")
+    none.write_text("model name\t: X\n", encoding="utf-8")
+    fingerprint = counting.cpu_features.__wrapped__
+    assert len(fingerprint(one)) == 12 and int(fingerprint(one), 16) >= 0
+    assert fingerprint(one) == fingerprint(same) != fingerprint(other)
+    assert fingerprint(none) == fingerprint(tmp_path / "missing") == "unknown"

@@ -358,6 +358,17 @@ def compare_results(
             f"least {thresholds.instructions_between_environments:.1%} (count both sides from "
             "paths of one length, as `ab` does, to judge finer)"
         )
+    features = (
+        _identity(baseline, "cpu_features", "instructions"),
+        _identity(candidate, "cpu_features", "instructions"),
+    )
+    if features[0] and features[1] and features[0] != features[1]:
+        notes.append(
+            "the sides' instruction counts come from hosts whose CPU feature flags differ "
+            f"({', '.join(sorted(features[0]))} vs {', '.join(sorted(features[1]))}): glibc "
+            "and the interpreter may run other string and memory functions there, so counts "
+            "can move without a change of code"
+        )
     pythons = (_identity(baseline, "python_version"), _identity(candidate, "python_version"))
     pair_python = pythons[0] == pythons[1] or len(pythons[0]) != 1 or len(pythons[1]) != 1
     if not pair_python:

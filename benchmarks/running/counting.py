@@ -432,6 +432,28 @@ def run_process(arm: CountArm, settings: CountSettings, index: int, scratch: Pat
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@cache
+def cpu_features(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """A short fingerprint of the host CPU's feature flags (``unknown`` where unreadable).
+
+    Valgrind passes most of the host's CPUID through, and glibc and the interpreter choose
+    their string and memory functions by it (``ifunc``): two hosts whose CPUs report one model
+    name can run other code for the same Python line. Recorded so that a count that moves
+    without a change of code can be checked against it."""
+    import hashlib
+
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "unknown"
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("flags", "Features"):
+            flags = " ".join(sorted(value.split()))
+            return hashlib.sha256(flags.encode()).hexdigest()[:12]
+    return "unknown"
+
+
 def counting_metadata(arm: CountArm) -> dict[str, str | int]:
     """What a count depends on, recorded in every instruction benchmark."""
     from benchmarks.running.counted_worker import HISTORY_ENV
@@ -444,6 +466,7 @@ def counting_metadata(arm: CountArm) -> dict[str, str | int]:
         "python_hash_seed": int(HASH_SEED),
         "aslr": "off" if aslr_prefix() else "on",
         "cpu_arch": platform.machine() or "unknown",
+        "cpu_features": cpu_features(),
         "instrumentation": "from the first counted region"
         if late_instrumentation()
         else "from the start",

@@ -80,3 +80,19 @@ def test_the_floor_comes_from_the_thresholds_file(tmp_path):
     path.write_text("[instructions]\nbetween_environments = 2\n", encoding="utf-8")
     with pytest.raises(AnalysisError, match="between_environments"):
         load_thresholds(path)
+
+
+@needs_published
+def test_counts_from_hosts_with_other_cpu_features_carry_a_note(tmp_path: Path) -> None:
+    base = counted_copy(tmp_path / "base", scale=1.0, executable="/env/a/bin/python", run_id="b")
+    cand = counted_copy(tmp_path / "cand", scale=1.0, executable="/env/b/bin/python", run_id="c")
+    for folder, features in ((base, "aaaaaaaaaaaa"), (cand, "bbbbbbbbbbbb")):
+        path = folder / "asyncio.instructions.json"
+        document = json.loads(path.read_text(encoding="utf-8"))
+        document["metadata"]["cpu_features"] = features
+        path.write_text(json.dumps(document), encoding="utf-8")
+    comparison = compare_paths([base], [cand])
+    assert any("CPU feature flags differ" in note for note in comparison.notes), comparison.notes
+    plain = counted_copy(tmp_path / "same", scale=1.0, executable="/env/b/bin/python", run_id="s")
+    same = compare_paths([base], [plain])
+    assert not any("CPU feature flags" in note for note in same.notes)
