@@ -23,7 +23,11 @@ pure-Python loop that the harness runs inside the region (``AITER_BENCH_INJECT_W
 busy wait of the time measure does not count instructions faithfully. Its size is set per
 benchmark and runtime from the first A/A pair's own counts and the counted cost of one turn of the
 loop, and the fraction it really adds is recorded. The default selection is the protocol family's
-checkpoint generators on asyncio (the family whose instruction threshold is 0.5%).
+checkpoint generators on asyncio. Its null pairs are of two kinds: **A/A** (the same history on
+both sides: counts agree exactly) and **A/A'** (the candidate's instrumented processes first
+import one more standard library module, one of :data:`HISTORY_MODULES` in turn: the same code
+under another process history, as a pull request that touches an unrelated module gives it).
+``--kinds`` runs only some kinds (``--kinds "A/A'"``).
 
 The kinds of pair are interleaved (A/A, 2%, 5%, 10%, A/A, ...) so slow drift of the machine falls on
 all of them alike. The environment is built once. Figures go to ``calibration.json`` and
