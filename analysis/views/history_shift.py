@@ -33,14 +33,16 @@ import pandas as pd
 
 from analysis.errors import AnalysisError
 from analysis.loading.load import Results, load_results
+from analysis.statistics.evidence import INSTRUCTIONS
 from analysis.views.regression import Thresholds, load_thresholds
 
-INSTRUCTIONS = "instructions"
 #: The default margin over the largest shift measured.
 DEFAULT_MARGIN = 2.0
 #: Thresholds are rounded up to this step.
 STEP = 0.001
 COLUMNS = ["benchmark", "runtime"]
+#: What must be the same for two counts to differ only by the process's history.
+SAME_CODE = ("suite_commit", "python_executable", "valgrind")
 
 
 def per_item_counts(results: Results, source: str) -> pd.Series:
@@ -51,10 +53,6 @@ def per_item_counts(results: Results, source: str) -> pd.Series:
     if values.empty:
         raise AnalysisError(f"{source}: no instruction counts in it (run --measure instructions)")
     return values.groupby(COLUMNS)["value"].mean()
-
-
-#: What must be the same for two counts to differ only by the process's history.
-SAME_CODE = ("suite_commit", "python_executable", "valgrind")
 
 
 def code_of(results: Results) -> dict[str, str]:

@@ -270,6 +270,19 @@ def environments_differ(baseline: Results, candidate: Results) -> tuple[set[str]
     return paths
 
 
+def cpu_features_differ(baseline: Results, candidate: Results) -> tuple[set[str], set[str]] | None:
+    """The two sides' CPU feature fingerprints (``cpu_features``) when both sides' instruction
+    counts carry one and they differ, else None: glibc and the interpreter choose string and
+    memory functions by the host's flags, which a generic model name does not show."""
+    features = (
+        _identity(baseline, "cpu_features", "instructions"),
+        _identity(candidate, "cpu_features", "instructions"),
+    )
+    if not features[0] or not features[1] or features[0] == features[1]:
+        return None
+    return features
+
+
 def check_same_machine(baseline: Results, candidate: Results) -> None:
     """Refuse to pair different machines or CPU models: a difference would be the machine."""
     for metric, columns in SAME_FOR_METRIC.items():
@@ -358,11 +371,8 @@ def compare_results(
             f"least {thresholds.instructions_between_environments:.1%} (count both sides from "
             "paths of one length, as `ab` does, to judge finer)"
         )
-    features = (
-        _identity(baseline, "cpu_features", "instructions"),
-        _identity(candidate, "cpu_features", "instructions"),
-    )
-    if features[0] and features[1] and features[0] != features[1]:
+    features = cpu_features_differ(baseline, candidate)
+    if features is not None:
         notes.append(
             "the sides' instruction counts come from hosts whose CPU feature flags differ "
             f"({', '.join(sorted(features[0]))} vs {', '.join(sorted(features[1]))}): glibc "
