@@ -137,7 +137,8 @@ def test_the_instrumented_command_runs_the_counted_worker_under_callgrind(tmp_pa
     # One set of dump files per process: the worker's and each benchmark's forked child's.
     assert f"--callgrind-out-file={tmp_path}/callgrind.%p" in command
     # The plan comes on standard input: the command line is the same in every run.
-    assert command[command.index("py") :] == ["py", "-m", "benchmarks.running.counted_worker"]
+    assert command[command.index("py") :] == counting.worker_command("py")
+    assert command[-1] == "benchmarks.running.counted_worker"
 
 
 def test_the_worker_environment_is_minimal_and_seeded(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -204,8 +204,43 @@ def instrumented_command(python: str, folder: Path) -> list[str]:
         *CALLGRIND_OPTIONS,
         *(["--instr-atstart=no"] if late_instrumentation() else []),
         f"--callgrind-out-file={folder / DUMPS_PATTERN}",
-        python, "-m", "benchmarks.running.counted_worker",
+        *worker_command(python),
     ]  # fmt: skip
+
+
+#: The first statements of every process of a count (``python -c``), before anything is
+#: imported: drop the suite's folder (the working directory) from ``sys.path`` and load the
+#: ``benchmarks`` package from it by its file. On ``sys.path`` the folder would be listed by
+#: importlib (a set of its entries' names, kept for the process's life), and its listing is not
+#: the suite's code: a ``.pytest_cache`` left by the tests moved every anyio checkpoint count on
+#: asyncio by 3.3% (919 instructions per item; results/launch-listing-2026-12-02/). Only the
+#: package's own folders are listed now, which hold its sources and their bytecode.
+LAUNCH_PRELUDE = (
+    "import os, sys; "
+    "root = os.getcwd(); "
+    "sys.path[:] = [p for p in sys.path if p and os.path.realpath(p) != os.path.realpath(root)]; "
+    "from importlib.util import module_from_spec, spec_from_file_location; "
+    "package = os.path.join(root, 'benchmarks'); "
+    "spec = spec_from_file_location('benchmarks', os.path.join(package, '__init__.py'), "
+    "submodule_search_locations=[package]); "
+    "module = module_from_spec(spec); "
+    "sys.modules['benchmarks'] = module; "
+    "spec._initializing = True; "
+    "spec.loader.exec_module(module); "
+    "spec._initializing = False; "
+    "del os, root, package, spec, module, module_from_spec, spec_from_file_location; "
+)
+#: What :data:`LAUNCH_PRELUDE` is followed by to run a module as ``-m`` would (its name is the
+#: first argument).
+LAUNCH_MODULE = (
+    "import runpy; runpy.run_module(sys.argv.pop(1), run_name='__main__', alter_sys=True)"
+)
+
+
+def worker_command(python: str, module: str = "benchmarks.running.counted_worker") -> list[str]:
+    """``python -m module`` for a process of a count, launched by :data:`LAUNCH_PRELUDE` (its
+    working directory is the suite's folder: :data:`SUITE_SOURCE` or the arm's ``cwd``)."""
+    return [python, "-c", LAUNCH_PRELUDE + LAUNCH_MODULE, module]
 
 
 #: Where an instrumented process runs when its arm names no folder: the suite's own source
@@ -374,7 +409,7 @@ def compile_sources(arms: Sequence[CountArm], settings: CountSettings) -> None:
     def dry_run(arm: CountArm) -> None:
         plan = {**plan_document(arm, settings), "values": 0, "start_instrumentation": False}
         interrupt.run_child(
-            [arm.python, "-m", "benchmarks.running.counted_worker"],
+            worker_command(arm.python),
             capture_stdout=True,
             cwd=arm.cwd or SUITE_SOURCE,
             env=worker_environ(arm),
@@ -392,7 +427,7 @@ def describe_arm(arm: CountArm, settings: CountSettings, scratch: Path) -> dict[
     plan, report = folder / "plan.json", folder / "metadata.json"
     try:
         plan.write_text(json.dumps(plan_document(arm, settings, describe=True)), encoding="utf-8")
-        command = [arm.python, "-m", "benchmarks.running.counted_worker", "--describe"]
+        command = [*worker_command(arm.python), "--describe"]
         command += ["--plan", str(plan), "--output", str(report)]
         completed = interrupt.run_child(
             command, capture_stdout=True, cwd=arm.cwd or SUITE_SOURCE, env=worker_environ(arm)
@@ -578,7 +613,7 @@ def spin_cost(python: str, scratch: Path, cwd: Path | None = None) -> float:
     environ = worker_environ(CountArm("spin", python, "", [], {}, "", "", {}))
     try:
         completed = interrupt.run_child(
-            [*command, python, "-c", code],
+            [*command, python, "-c", LAUNCH_PRELUDE + code],
             capture_stdout=True,
             cwd=cwd or SUITE_SOURCE,
             env=environ,
