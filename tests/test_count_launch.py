@@ -3,7 +3,7 @@
 The folder a count runs in holds more than the suite's code (``.pytest_cache``, ``.nox``,
 ``results``, a user's notes). Listed by importlib's path finder, its entries become a set of
 strings allocated before the regions, and the count moves: a ``.pytest_cache`` made by the
-tests moved every anyio checkpoint count on asyncio by 3.3% (results/launch-listing-2026-12-02/).
+tests moved every anyio checkpoint count on asyncio by 3.3% (results/launch-listing-2026-12-03/).
 """
 
 from __future__ import annotations

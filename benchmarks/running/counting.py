@@ -213,7 +213,7 @@ def instrumented_command(python: str, folder: Path) -> list[str]:
 #: ``benchmarks`` package from it by its file. On ``sys.path`` the folder would be listed by
 #: importlib (a set of its entries' names, kept for the process's life), and its listing is not
 #: the suite's code: a ``.pytest_cache`` left by the tests moved every anyio checkpoint count on
-#: asyncio by 3.3% (919 instructions per item; results/launch-listing-2026-12-02/). Only the
+#: asyncio by 3.3% (919 instructions per item; results/launch-listing-2026-12-03/). Only the
 #: package's own folders are listed now, which hold its sources and their bytecode.
 LAUNCH_PRELUDE = (
     "import os, sys; "
