@@ -165,6 +165,51 @@ def test_instruction_work_is_sized_per_benchmark_and_runtime_from_counts(tmp_pat
     assert sensitivity.injected_fractions(counts, table, 200.0) == {"b@trio": 0.02}
 
 
+def test_both_sides_of_an_injected_pair_carry_a_work_table_of_one_length(tmp_path: Path) -> None:
+    """The work variable is on the stack and parsed before the regions: carried by the candidate
+    alone it changed counts by itself. The baseline carries the same keys, all zero, in a text
+    of the same length; the A/A pair's baseline stays the plain base."""
+    from benchmarks.platform.environments import Environment, parse_spec
+    from benchmarks.running.harness import WORK_ENV, parse_work
+
+    base = Environment(spec=parse_spec("."), python=Path(sys.executable), source=REPO_ROOT,
+                       extra_environ={"AITER_BENCH_MACHINE": "m"})  # fmt: skip
+    injection = sensitivity.WorkInjection(base, tmp_path)
+    injection.counts = {"protocol.b[items=1000]@trio": 30_000.0, "protocol.a@asyncio": 1_669.1}
+    injection.cost = 66.0
+    assert injection.baseline(0.0) is base
+    baseline, candidate = injection.baseline(0.01), injection.candidate(0.01)
+    zero_text, work_text = baseline.extra_environ[WORK_ENV], candidate.extra_environ[WORK_ENV]
+    assert len(zero_text) == len(work_text) and zero_text != work_text
+    assert parse_work(zero_text) == dict.fromkeys(injection.counts, 0.0)
+    assert parse_work(work_text) == sensitivity.work_table(injection.counts, 0.01, 66.0)
+    assert baseline.extra_environ["AITER_BENCH_MACHINE"] == "m" == candidate.extra_environ[
+        "AITER_BENCH_MACHINE"]  # fmt: skip
+    assert len(sensitivity.work_text({"b": 123456.5})) == len(sensitivity.work_text({"b": 0.0}))
+    with pytest.raises(ValueError, match="too large"):
+        sensitivity.work_text({"b": 1e12})
+
+
+def test_what_an_injected_pair_added_is_measured_from_its_sides(tmp_path: Path) -> None:
+    import pyperf
+
+    for side, value in (("baseline", 28_000.0), ("candidate", 28_280.0)):
+        (tmp_path / side).mkdir()
+        run = pyperf.Run([value], metadata={"name": "b", "unit": "integer"},
+                         collect_metadata=False)  # fmt: skip
+        pyperf.BenchmarkSuite([pyperf.Benchmark([run])]).dump(
+            str(tmp_path / side / "asyncio.instructions.json")
+        )
+    fractions = sensitivity.measured_fractions(tmp_path / "baseline", tmp_path / "candidate")
+    assert fractions == {"b@asyncio": 0.01}
+    injection = sensitivity.WorkInjection(None, tmp_path)  # type: ignore[arg-type]
+    injection.record("1%", tmp_path / "baseline", tmp_path / "candidate")
+    injection.record("1%", tmp_path / "baseline", tmp_path / "baseline")
+    assert injection.measured_range() == {"1%": {"b@asyncio": [0.0, 0.01]}}
+    lines = sensitivity.measured_fraction_lines(injection.measured_range())
+    assert "| b@asyncio | +0.000% to +1.000% |" in lines
+
+
 def test_the_instructions_calibration_refuses_the_time_measures_injection() -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "benchmarks.running.sensitivity", "--measure", "instructions",

@@ -244,7 +244,36 @@ def markdown(figures: dict[str, dict[str, Any]], header: dict[str, Any]) -> str:
             f"| {kind} | {row['regression_raised']} of {row['judged']} | {rate} | {bounds} | "
             f"{meaning} |"
         )
+    lines.extend(measured_fraction_lines(header.get("measured_fractions") or {}))
     return "\n".join(lines) + "\n"
+
+
+def measured_fraction_lines(measured: dict[str, dict[str, list[float]]]) -> list[str]:
+    """The table of what each injected kind really added per cell (none for the time measure)."""
+    if not measured:
+        return []
+    kinds = list(measured)
+    cells = sorted({cell for by_cell in measured.values() for cell in by_cell})
+    lines = [
+        "",
+        "What the injected work really added to each cell's count (candidate / baseline - 1, "
+        "lowest and highest over the pairs):",
+        "",
+        "| benchmark@runtime | " + " | ".join(kinds) + " |",
+        "| --- |" + " --- |" * len(kinds),
+    ]
+    for cell in cells:
+        row = []
+        for kind in kinds:
+            low_high = measured[kind].get(cell)
+            if low_high is None:
+                row.append("n/a")
+            elif low_high[0] == low_high[1]:
+                row.append(f"{low_high[0]:+.3%}")
+            else:
+                row.append(f"{low_high[0]:+.3%} to {low_high[1]:+.3%}")
+        lines.append(f"| {cell} | " + " | ".join(row) + " |")
+    return lines
 
 
 def _processes_phrase(header: dict[str, Any]) -> str:
@@ -268,6 +297,29 @@ def work_table(counts: dict[str, float], fraction: float, cost: float) -> dict[s
     """Spin iterations per item for each ``benchmark@runtime`` that add ``fraction`` of its
     instructions (:func:`benchmarks.running.counting.work_for_slowdown`)."""
     return {key: counting.work_for_slowdown(n, fraction, cost) for key, n in counts.items()}
+
+
+#: Characters of every value in :func:`work_text` (``"    1.3731"``): tables of the same keys
+#: then have texts of the same length whatever their values.
+WORK_VALUE_WIDTH = 12
+
+
+def work_text(table: dict[str, float]) -> str:
+    """An injected work table as the JSON text of :data:`WORK_ENV`, keys sorted, every value
+    right-aligned in :data:`WORK_VALUE_WIDTH` characters with 4 decimals (JSON allows the leading
+    spaces), so the zero table of an injected pair's baseline is as long as its candidate's."""
+    values = {key: f"{value:{WORK_VALUE_WIDTH}.4f}" for key, value in table.items()}
+    if too_wide := [key for key, text in values.items() if len(text) > WORK_VALUE_WIDTH]:
+        raise ValueError(f"injected work too large to write in {WORK_VALUE_WIDTH} characters: "
+                         f"{', '.join(too_wide)}")  # fmt: skip
+    return "{" + ", ".join(f"{json.dumps(key)}: {values[key]}" for key in sorted(values)) + "}"
+
+
+def measured_fractions(baseline: Path, candidate: Path) -> dict[str, float]:
+    """How much the candidate's per-item count exceeds the baseline's, per ``benchmark@runtime``
+    (what an injected pair really added, against :func:`injected_fractions`' design)."""
+    before, after = per_item_counts(baseline), per_item_counts(candidate)
+    return {key: round(after[key] / before[key] - 1, 5) for key in before if key in after}
 
 
 def injected_fractions(
@@ -342,14 +394,17 @@ def calibrate(args: argparse.Namespace) -> int:
                 candidate = dataclasses.replace(base, spec=base.spec.with_slowdown(slowdown))
             else:
                 candidate = injection.candidate(slowdown)
+            baseline = base if injection is None else injection.baseline(slowdown)
             failed = interleave.run_ab(
-                [base, candidate], folder, runtimes, specs, run_command.na_reason, settings,
+                [baseline, candidate], folder, runtimes, specs, run_command.na_reason, settings,
                 args.fixture_root,
                 [Path(sys.executable).name, "-m", "benchmarks", "calibrate"],
                 log=lambda line: None, measures=measures, count_settings=count_settings,
             )  # fmt: skip
             if injection is not None and kind == AA and not failed:
                 injection.learn(folder / interleave.SIDES[0])
+            if injection is not None and slowdown and not failed:
+                injection.record(kind, folder / interleave.SIDES[0], folder / interleave.SIDES[1])
             code = None if failed else interleave.run_compare(folder, compare_options, True)
             outcomes[kind].append(code)
             flagged[kind].append(count_regressions(folder / "compare.json"))
@@ -376,6 +431,7 @@ def calibrate(args: argparse.Namespace) -> int:
     if injection is not None:
         header["spin_instructions_per_iteration"] = injection.cost
         header["injected_fractions"] = injection.fractions
+        header["measured_fractions"] = injection.measured_range()
     output.mkdir(parents=True, exist_ok=True)
     document = {"settings": header, "figures": figures}
     (output / "calibration.json").write_text(json.dumps(document, indent=2) + "\n", "utf-8")
@@ -396,6 +452,8 @@ class WorkInjection:
         self.counts: dict[str, float] = {}
         self.cost = 0.0
         self.fractions: dict[str, dict[str, float]] = {}
+        #: kind -> benchmark@runtime -> the fraction each pair of that kind really added.
+        self.measured: dict[str, dict[str, list[float]]] = {}
 
     def learn(self, baseline: Path) -> None:
         """Take the per-item counts of an A/A baseline side, once, and the spin loop's cost."""
@@ -413,7 +471,35 @@ class WorkInjection:
             usage.fail("the first A/A pair counted nothing: no baseline to size the injected work")
         table = work_table(self.counts, slowdown, self.cost)
         self.fractions[f"{slowdown:.0%}"] = injected_fractions(self.counts, table, self.cost)
-        return dataclasses.replace(self.base, extra_environ={WORK_ENV: json.dumps(table)})
+        return self._with_work(table)
+
+    def baseline(self, slowdown: float) -> Environment:
+        """The baseline of a pair: for an injected slowdown, the base with a work table of the
+        same keys and the same length, all zero (:func:`work_text`). The variable sits on the
+        instrumented process's stack and is parsed before the regions; carried by one side only
+        it moved counts by itself (-0.08% to +0.10% on the protocol cells, 2026-12-03), so
+        that the pair measured the injected work plus a change of process history."""
+        if not slowdown:
+            return self.base
+        return self._with_work(dict.fromkeys(self.counts, 0.0))
+
+    def record(self, kind: str, baseline: Path, candidate: Path) -> None:
+        """Keep what an injected pair's candidate really added, cell by cell."""
+        cells = self.measured.setdefault(kind, {})
+        for key, fraction in measured_fractions(baseline, candidate).items():
+            cells.setdefault(key, []).append(fraction)
+
+    def measured_range(self) -> dict[str, dict[str, list[float]]]:
+        """kind -> benchmark@runtime -> [lowest, highest] fraction added over its pairs."""
+        return {
+            kind: {key: [min(values), max(values)] for key, values in sorted(cells.items())}
+            for kind, cells in self.measured.items()
+        }
+
+    def _with_work(self, table: dict[str, float]) -> Environment:
+        return dataclasses.replace(
+            self.base, extra_environ={**self.base.extra_environ, WORK_ENV: work_text(table)}
+        )
 
 
 if __name__ == "__main__":
