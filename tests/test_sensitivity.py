@@ -210,6 +210,20 @@ def test_what_an_injected_pair_added_is_measured_from_its_sides(tmp_path: Path) 
     assert "| b@asyncio | +0.000% to +1.000% |" in lines
 
 
+def test_a_folder_holding_an_earlier_calibration_is_refused_in_one_line(tmp_path: Path) -> None:
+    earlier = tmp_path / "calibration"
+    (earlier / "pairs" / "00-AA").mkdir(parents=True)
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.running.sensitivity", "--pairs", "1",
+         "-o", str(earlier)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert completed.returncode == 2, completed.stderr
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1 and "already holds a calibration (pairs)" in lines[0], completed.stderr
+    assert sorted(p.name for p in earlier.iterdir()) == ["pairs"]  # nothing written
+
+
 def test_the_instructions_calibration_refuses_the_time_measures_injection() -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "benchmarks.running.sensitivity", "--measure", "instructions",

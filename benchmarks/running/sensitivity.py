@@ -176,6 +176,18 @@ def history_candidate(base: Environment, pair: int) -> Environment:
     return dataclasses.replace(base, extra_environ={**base.extra_environ, HISTORY_ENV: module})
 
 
+def refuse_earlier_calibration(output: Path) -> None:
+    """A calibration never writes into a folder holding pairs or figures of another: its pairs
+    would be refused one by one, hours in (nothing measured is overwritten)."""
+    held = [name for name in ("pairs", "calibration.json", "calibration.md")
+            if (output / name).exists()]  # fmt: skip
+    if held:
+        raise ValueError(
+            f"{output} already holds a calibration ({', '.join(held)}); "
+            "choose a new folder with -o (or leave -o out for a dated one)"
+        )
+
+
 def default_output(root: Path = Path("results")) -> Path:
     base = root / f"calibration-{date.today().isoformat()}"
     candidate, suffix = base, 2
@@ -372,6 +384,7 @@ def calibrate(args: argparse.Namespace) -> int:
             raise ValueError(f"--measure instructions: {why}")
         output: Path = args.output or default_output()
         check_output_folder(output)  # before hours of pairs, not after them
+        refuse_earlier_calibration(output)
         cache = args.cache or SUITE_SOURCE / DEFAULT_CACHE
         preflight.check_cache(cache)
         base = build_environment(spec, SUITE_SOURCE, cache)
