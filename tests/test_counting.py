@@ -149,6 +149,21 @@ def test_the_worker_environment_is_minimal_and_seeded(monkeypatch: pytest.Monkey
     assert "SOME_NOISE" not in environ
 
 
+def test_counts_record_the_suite_folder_and_the_fixture_root_they_ran_with(tmp_path: Path) -> None:
+    """compare floors the threshold when either differs in length between two sides."""
+    fixtures = tmp_path / "fixture root" / "zip-1234"
+    arm = counting.CountArm("a", "py", "asyncio", [], {"io.x": fixtures, "protocol.y": None},
+                            "r", "m", {}, cwd=tmp_path)  # fmt: skip
+    metadata = counting.counting_metadata(arm)
+    assert metadata["count_suite_folder"] == str(tmp_path.resolve())
+    assert metadata["count_fixture_root"] == str(tmp_path / "fixture root")
+    plain = counting.counting_metadata(
+        counting.CountArm("a", "py", "asyncio", [], {}, "r", "m", {})
+    )
+    assert plain["count_suite_folder"] == str(counting.SUITE_SOURCE)
+    assert "count_fixture_root" not in plain
+
+
 def write_dumps(folder: Path, pid: int, triggers: list[str], totals: list[int]) -> None:
     """Fake callgrind files of process ``pid``: numbered dumps, then the termination dump."""
     base = counting.dumps_of(folder, pid)

@@ -253,21 +253,29 @@ SAME_FOR_METRIC: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 def environments_differ(baseline: Results, candidate: Results) -> tuple[set[str], set[str]] | None:
-    """The two sides' interpreter paths when their instruction counts come from environments
-    whose paths differ in length (another virtualenv, another checkout), else None.
+    """The two sides' paths (interpreter, suite folder or fixture root, the first that differs)
+    when their instruction counts come from environments whose paths differ in length (another
+    virtualenv, another checkout, another ``--fixture-root``), else None.
 
     A process's allocations, and with them pymalloc's pool state and the addresses its regions
     hash, follow the sizes of its paths: the same code counted in two such environments moved
     by up to 1.50% (``protocol.sync_reference``, three environments, 2026-12-02). The sides of
     one ``ab`` run live at paths of one length, and repeats in one environment agree exactly."""
-    paths = (
-        _identity(baseline, "python_executable", "instructions"),
-        _identity(candidate, "python_executable", "instructions"),
-    )
-    lengths = ({len(path) for path in paths[0]}, {len(path) for path in paths[1]})
-    if not paths[0] or not paths[1] or lengths[0] == lengths[1]:
-        return None
-    return paths
+    for column in COUNT_PATH_COLUMNS:
+        paths = (
+            _identity(baseline, column, "instructions"),
+            _identity(candidate, column, "instructions"),
+        )
+        lengths = ({len(path) for path in paths[0]}, {len(path) for path in paths[1]})
+        if paths[0] and paths[1] and lengths[0] != lengths[1]:
+            return paths
+    return None
+
+
+#: The paths a counted process holds before its regions whose lengths move its counts: the
+#: interpreter's, the suite folder it runs in and its fixtures' folder (the last two recorded
+#: by counts since 2026-12-03; a side without one is not compared on it).
+COUNT_PATH_COLUMNS = ("python_executable", "count_suite_folder", "count_fixture_root")
 
 
 def cpu_features_differ(baseline: Results, candidate: Results) -> tuple[set[str], set[str]] | None:

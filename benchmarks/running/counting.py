@@ -489,6 +489,19 @@ def cpu_features(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
     return "unknown"
 
 
+def count_paths(arm: CountArm) -> dict[str, str]:
+    """The paths an instrumented process holds before its regions besides its interpreter's:
+    the suite folder it runs in (``count_suite_folder``) and the folder of its fixtures
+    (``count_fixture_root``, when it has any). Their lengths move counts as the interpreter's
+    path does (a fixture root 96 characters longer moved CPU-bound cells without fixtures by up
+    to 0.45%: results/fixture-root-2026-12-03/), so ``compare`` looks at them too."""
+    paths = {"count_suite_folder": str(Path(arm.cwd or SUITE_SOURCE).resolve())}
+    roots = sorted({str(Path(folder).parent) for folder in arm.fixture_dirs.values() if folder})
+    if roots:
+        paths["count_fixture_root"] = roots[0] if len(roots) == 1 else ", ".join(roots)
+    return paths
+
+
 def counting_metadata(arm: CountArm) -> dict[str, str | int]:
     """What a count depends on, recorded in every instruction benchmark."""
     from benchmarks.running.counted_worker import HISTORY_ENV
@@ -496,6 +509,7 @@ def counting_metadata(arm: CountArm) -> dict[str, str | int]:
     history = worker_environ(arm).get(HISTORY_ENV)
     return {
         **({"count_history_imports": history} if history else {}),
+        **count_paths(arm),
         "suite_measure": INSTRUCTIONS,
         "valgrind": valgrind_version() or "unknown",
         "python_hash_seed": int(HASH_SEED),

@@ -96,3 +96,30 @@ def test_counts_from_hosts_with_other_cpu_features_carry_a_note(tmp_path: Path) 
     plain = counted_copy(tmp_path / "same", scale=1.0, executable="/env/b/bin/python", run_id="s")
     same = compare_paths([base], [plain])
     assert not any("CPU feature flags" in note for note in same.notes)
+
+
+@needs_published
+@pytest.mark.parametrize("column", ["count_suite_folder", "count_fixture_root"])
+def test_a_suite_folder_or_fixture_root_of_another_length_gets_the_floor(
+    tmp_path: Path, column: str
+) -> None:
+    """The same interpreter, but the fixtures (or the suite) at a path of another length: the
+    plan the counted process parses holds those paths, and a fixture root 96 characters longer
+    moved CPU-bound cells by up to 0.45% (results/fixture-root-2026-12-03/)."""
+    base = counted_copy(tmp_path / "base", scale=1.0, executable="/env/a/bin/python", run_id="b")
+    cand = counted_copy(tmp_path / "cand", scale=1.012, executable="/env/a/bin/python", run_id="c")
+    same = counted_copy(tmp_path / "same", scale=1.012, executable="/env/a/bin/python", run_id="s")
+    for folder, path in ((base, "/w/.fixture-cache"), (cand, "/a/much/longer/fixture/root"),
+                         (same, "/v/.fixture-cache")):  # fmt: skip
+        target = folder / "asyncio.instructions.json"
+        document = json.loads(target.read_text(encoding="utf-8"))
+        document["metadata"][column] = path
+        target.write_text(json.dumps(document), encoding="utf-8")
+    other = compare_paths([base], [cand])
+    assert any("paths of different lengths" in note for note in other.notes), other.notes
+    assert (other.rows["threshold"] >= 0.02).all()
+    assert "regression" not in set(other.rows["verdict"])
+    one_length = compare_paths([base], [same])
+    assert not any("paths of different lengths" in note for note in one_length.notes)
+    protocol = one_length.rows[one_length.rows["benchmark"].str.startswith("protocol.")]
+    assert "regression" in set(protocol["verdict"])
