@@ -306,6 +306,31 @@ def test_kinds_keep_their_order_and_bad_kinds_are_refused() -> None:
     assert sensitivity.chosen_kinds({"A/A": 0.0, "5%": 0.05}, "5%", False) == {"5%": 0.05}
 
 
+def test_slowdowns_under_another_history_are_run_only_when_named() -> None:
+    kinds = {"A/A": 0.0, "A/A'": 0.0, "1%": 0.01}
+    optional = {"1%'": 0.01}
+    assert sensitivity.chosen_kinds(kinds, None, True, optional) == kinds
+    assert sensitivity.chosen_kinds(kinds, "A/A,1%'", True, optional) == {"A/A": 0.0, "1%'": 0.01}
+    with pytest.raises(ValueError, match="valid kinds: A/A, A/A', 1%, 1%'"):
+        sensitivity.chosen_kinds(kinds, "3%'", True, optional)
+    assert sensitivity.pair_folder_name("1%'") == "1pct-history"
+    assert sensitivity.under_other_history("1%'") and not sensitivity.under_other_history("1%")
+
+
+def test_a_slowdown_under_another_history_carries_the_work_and_the_import(tmp_path: Path) -> None:
+    from benchmarks.platform.environments import Environment, parse_spec
+    from benchmarks.running.counted_worker import HISTORY_ENV
+    from benchmarks.running.harness import WORK_ENV
+
+    base = Environment(spec=parse_spec("."), python=Path(sys.executable), source=REPO_ROOT)
+    injection = sensitivity.WorkInjection(base, tmp_path)
+    injection.counts, injection.cost = {"b@asyncio": 28_000.0}, 74.0
+    candidate = sensitivity.history_candidate(injection.candidate(0.01), 3)
+    assert candidate.extra_environ[HISTORY_ENV] == sensitivity.HISTORY_MODULES[3]
+    assert candidate.extra_environ[WORK_ENV] == injection.candidate(0.01).extra_environ[WORK_ENV]
+    assert HISTORY_ENV not in injection.baseline(0.01).extra_environ
+
+
 def test_an_unknown_kind_is_one_line_and_exit_2_before_any_environment_is_built(
     tmp_path: Path,
 ) -> None:

@@ -54,7 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="KIND,...",
         help="run only these kinds of pair: A/A, A/A' (instructions: another process history) "
-        'and the slowdowns as percentages, e.g. "A/A\'" or "A/A,1%%" (default: all)',
+        'and the slowdowns as percentages, e.g. "A/A\'" or "A/A,1%%"; with instructions also '
+        'a slowdown under another process history, e.g. "A/A,1%%\'" (only when named; '
+        "default: A/A, A/A' and the slowdowns)",
     )
     add_count_processes_argument(parser, "side")
     parser.add_argument(

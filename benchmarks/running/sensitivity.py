@@ -27,7 +27,9 @@ checkpoint generators on asyncio. Its null pairs are of two kinds: **A/A** (the 
 both sides: counts agree exactly) and **A/A'** (the candidate's instrumented processes first
 import one more standard library module, one of :data:`HISTORY_MODULES` in turn: the same code
 under another process history, as a pull request that touches an unrelated module gives it).
-``--kinds`` runs only some kinds (``--kinds "A/A'"``).
+``--kinds`` runs only some kinds (``--kinds "A/A'"``). Named, ``1%'`` (any slowdown with a
+prime) is a slowdown under another process history: the injected work and one more import, the
+pull request that is both slower and changes what the process imports.
 
 The kinds of pair are interleaved (A/A, 2%, 5%, 10%, A/A, ...) so slow drift of the machine falls on
 all of them alike. The environment is built once. Figures go to ``calibration.json`` and
@@ -141,12 +143,19 @@ def _at_most(hits: int, trials: int, p: float) -> float:
     return sum(math.comb(trials, k) * p**k * (1 - p) ** (trials - k) for k in range(hits + 1))
 
 
-def chosen_kinds(kinds: dict[str, float], text: str | None, counted: bool) -> dict[str, float]:
-    """The kinds of pair ``--kinds`` keeps (all when it is not given), in their usual order.
-    The injected work of an instructions calibration is sized from an A/A pair's counts, so a
-    slowdown kind needs the A/A kind beside it."""
+def chosen_kinds(
+    kinds: dict[str, float],
+    text: str | None,
+    counted: bool,
+    optional: dict[str, float] | None = None,
+) -> dict[str, float]:
+    """The kinds of pair ``--kinds`` keeps (all of ``kinds`` when it is not given; ``optional``
+    kinds only when named), in their usual order. The injected work of an instructions
+    calibration is sized from an A/A pair's counts, so a slowdown kind needs the A/A kind beside
+    it."""
     if text is None:
         return kinds
+    kinds = {**kinds, **(optional or {})}
     wanted = [part.strip() for part in text.split(",") if part.strip()]
     unknown = [kind for kind in wanted if kind not in kinds]
     if unknown or not wanted:
@@ -162,11 +171,15 @@ def chosen_kinds(kinds: dict[str, float], text: str | None, counted: bool) -> di
     return {kind: value for kind, value in kinds.items() if kind in wanted}
 
 
+def under_other_history(kind: str) -> bool:
+    """Whether a kind's candidate runs under another process history (``A/A'``, ``1%'``)."""
+    return kind.endswith("'")
+
+
 def pair_folder_name(kind: str) -> str:
-    """The folder suffix of a kind of pair (``AA``, ``AA-history``, ``1pct``)."""
-    if kind == AA_HISTORY:
-        return "AA-history"
-    return kind.replace("/", "").replace("%", "pct")
+    """The folder suffix of a kind of pair (``AA``, ``AA-history``, ``1pct``, ``1pct-history``)."""
+    plain = kind.removesuffix("'").replace("/", "").replace("%", "pct")
+    return f"{plain}-history" if under_other_history(kind) else plain
 
 
 def history_candidate(base: Environment, pair: int) -> Environment:
@@ -251,7 +264,9 @@ def markdown(figures: dict[str, dict[str, Any]], header: dict[str, Any]) -> str:
         meaning = {
             AA: "false-alarm rate",
             AA_HISTORY: "false-alarm rate, another process history (an unrelated import)",
-        }.get(kind, f"detection rate of a {kind} slowdown")
+        }.get(kind, f"detection rate of a {kind.removesuffix(chr(39))} slowdown")
+        if under_other_history(kind) and kind != AA_HISTORY:
+            meaning += ", under another process history"
         lines.append(
             f"| {kind} | {row['regression_raised']} of {row['judged']} | {rate} | {bounds} | "
             f"{meaning} |"
@@ -372,6 +387,7 @@ def calibrate(args: argparse.Namespace) -> int:
             {AA: 0.0, **({AA_HISTORY: 0.0} if counted else {}),
              **{f"{s:.0%}": s for s in slowdowns}},
             args.kinds, counted,
+            optional={f"{s:.0%}'": s for s in slowdowns} if counted else None,
         )  # fmt: skip
         spec = parse_spec(args.spec)
         if args.pairs < 1:
@@ -407,6 +423,8 @@ def calibrate(args: argparse.Namespace) -> int:
                 candidate = dataclasses.replace(base, spec=base.spec.with_slowdown(slowdown))
             else:
                 candidate = injection.candidate(slowdown)
+                if under_other_history(kind):
+                    candidate = history_candidate(candidate, pair)
             baseline = base if injection is None else injection.baseline(slowdown)
             failed = interleave.run_ab(
                 [baseline, candidate], folder, runtimes, specs, run_command.na_reason, settings,
