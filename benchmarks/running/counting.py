@@ -494,7 +494,9 @@ def count_paths(arm: CountArm) -> dict[str, str]:
     the suite folder it runs in (``count_suite_folder``) and the folder of its fixtures
     (``count_fixture_root``, when it has any). Their lengths move counts as the interpreter's
     path does (a fixture root 96 characters longer moved CPU-bound cells without fixtures by up
-    to 0.45%: results/fixture-root-2026-12-03/), so ``compare`` looks at them too."""
+    to 0.45%: results/fixture-root-2026-12-03/), so ``compare`` floors the thresholds of two
+    sides whose fixture roots differ in length (:data:`analysis.views.regression.COUNT_PATH_COLUMNS`
+    says why not for the suite folder)."""
     paths = {"count_suite_folder": str(Path(arm.cwd or SUITE_SOURCE).resolve())}
     roots = sorted({str(Path(folder).parent) for folder in arm.fixture_dirs.values() if folder})
     if roots:
