@@ -508,7 +508,7 @@ class WorkInjection:
         """The baseline of a pair: for an injected slowdown, the base with a work table of the
         same keys and the same length, all zero (:func:`work_text`). The variable sits on the
         instrumented process's stack and is parsed before the regions; carried by one side only
-        it moved counts by itself (-0.08% to +0.10% on the protocol cells, 2026-12-03), so
+        it moved counts by itself (by up to 0.18% on the protocol cells, 2026-12-03), so
         that the pair measured the injected work plus a change of process history."""
         if not slowdown:
             return self.base
