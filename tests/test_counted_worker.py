@@ -51,3 +51,38 @@ def test_a_child_that_dies_is_a_failed_benchmark_and_the_worker_goes_on(
     assert report["regions"] == []
     assert report["error"] == "the benchmark's process died (exit code 3)"
     assert report["name"] == "some.benchmark"
+
+
+def test_each_layout_of_a_benchmark_runs_in_a_child_of_its_own_in_order() -> None:
+    document = plan()
+    document["layouts"] = 3
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.running.counted_worker"],
+        input=json.dumps(document), cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    entries = json.loads(completed.stdout)["benchmarks"]
+    assert [entry["layout"] for entry in entries] == [0, 1, 2, 0, 1, 2]
+    assert len({entry["pid"] for entry in entries}) == 6
+    names = [entry["name"] for entry in entries]
+    assert names[:3] == [names[0]] * 3 and names[3:] == [names[3]] * 3 != names[:3]
+
+
+def test_a_layout_step_moves_the_version_tags_of_types_looked_up_after_it() -> None:
+    """Each step makes one dummy class and tags it: a class tagged after ``shift_layout(k)``
+    gets a version tag ``k`` higher (read from CPython 3.11's type object, where
+    ``tp_version_tag`` follows ``tp_del``)."""
+    if sys.implementation.name != "cpython" or sys.version_info[:2] != (3, 11):
+        pytest.skip("the offset of tp_version_tag is read for CPython 3.11 only")
+    script = (
+        "import ctypes, sys; from benchmarks.running import counted_worker as w; "
+        "step = int(sys.argv[1]); w.shift_layout(step); "
+        "C = type('C', (), {}); getattr(C, 'x', None); "
+        "print(ctypes.c_uint.from_address(id(C) + 384).value)"
+    )
+
+    def tag_after(step: int) -> int:
+        completed = subprocess.run([sys.executable, "-c", script, str(step)], cwd=REPO_ROOT,
+                                   capture_output=True, text=True, check=True)  # fmt: skip
+        return int(completed.stdout)
+
+    assert tag_after(3) - tag_after(0) == 3 * counted_worker.LAYOUT_CLASSES_PER_STEP

@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyperf
 import pytest
 
+from benchmarks.measured import catalog
 from benchmarks.running import counting, harness
 from benchmarks.storage.results import Cell, suite_path
 
@@ -273,3 +275,35 @@ def test_the_cpu_feature_fingerprint_follows_the_flags_not_their_order(tmp_path:
     assert len(fingerprint(one)) == 12 and int(fingerprint(one), 16) >= 0
     assert fingerprint(one) == fingerprint(same) != fingerprint(other)
     assert fingerprint(none) == fingerprint(tmp_path / "missing") == "unknown"
+
+
+def test_a_process_run_holds_the_values_of_all_its_layouts_in_order() -> None:
+    """Entries of one benchmark's layouts make one pyperf run per process, with its layouts."""
+    workload = catalog.load_workload("protocol.sync_reference")
+    spec = catalog.expand([workload], overrides={"items": (10,)})[0]
+    arm = counting.CountArm("a", "py", "asyncio", [spec], {}, "r", "m", {})
+    entries = [
+        {
+            "name": spec.name,
+            "loops": 1,
+            "inner_loops": 10,
+            "regions": ["warmup", "value"],
+            "error": None,
+            "pid": 200 + layout,
+            "layout": layout,
+        }
+        for layout in range(3)
+    ]
+    process = counting.ProcessResult(report={"pid": 1, "benchmarks": entries},
+                                     counts=[1000, 1010, 1500])  # fmt: skip
+    description = {"pyperf_metadata": {}, "benchmarks": {spec.name: {}}}
+    results = counting.benchmarks_of(arm, description, [process, process])
+    benchmark = results[spec.name]
+    assert isinstance(benchmark, pyperf.Benchmark)
+    assert [run.values for run in benchmark.get_runs()] == [(100.0, 101.0, 150.0)] * 2
+    assert benchmark.get_metadata()["count_layouts"] == 3
+
+
+def test_settings_refuse_zero_layouts() -> None:
+    with pytest.raises(ValueError, match="1 layout"):
+        counting.CountSettings(layouts=0).check()

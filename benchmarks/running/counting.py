@@ -71,6 +71,13 @@ WARMUPS = 1
 VALUES = 1
 #: Default loops of one region (fixed: nothing is calibrated under Valgrind).
 LOOPS = 1
+#: Default layouts per benchmark and process (``--count-layouts``): each benchmark is counted
+#: in this many forked children, each in another layout
+#: (:func:`benchmarks.running.counted_worker.shift_layout`), and the analysis takes the median of
+#: a process's layouts, so a collision in CPython's type attribute cache in a minority of them is
+#: left out (docs/instructions.md, "Layouts"). One by default: every child costs its regions
+#: again under Valgrind.
+LAYOUTS = 1
 #: The hash seed of every instrumented process.
 HASH_SEED = "0"
 #: Callgrind's trigger descriptions for the two markers.
@@ -149,14 +156,17 @@ class CountSettings:
     warmups: int = WARMUPS
     values: int = VALUES
     loops: int = LOOPS
+    layouts: int = LAYOUTS
     #: Instrumented processes run at once (counts do not depend on the load).
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
 
     def check(self) -> None:
-        if self.processes < 1 or self.values < 1 or self.warmups < 0 or self.loops < 1:
+        if (self.processes < 1 or self.values < 1 or self.warmups < 0 or self.loops < 1
+                or self.layouts < 1):  # fmt: skip
             raise ValueError(
-                "instructions need at least 1 process, 1 value, 0 warm-ups and 1 loop "
-                f"(given {self.processes}, {self.values}, {self.warmups}, {self.loops})"
+                "instructions need at least 1 process, 1 value, 0 warm-ups, 1 loop and 1 layout "
+                f"(given {self.processes}, {self.values}, {self.warmups}, {self.loops}, "
+                f"{self.layouts})"
             )
 
 
@@ -263,6 +273,7 @@ def plan_document(
         "start_instrumentation": late_instrumentation(),
         "warmups": settings.warmups,
         "values": settings.values,
+        "layouts": settings.layouts,
         "benchmarks": [
             {
                 "workload": spec.workload.name,
@@ -538,12 +549,22 @@ def benchmarks_of(
                 errors.setdefault(name, process.error or "instrumented process failed")
             continue
         counts = iter(process.counts)
+        # One entry per benchmark and layout, a benchmark's layouts one after another: the
+        # process's run holds the values of all its layouts, in layout order.
+        values: dict[str, list[float]] = {}
+        layouts: dict[str, int] = {}
         for entry in process.report["benchmarks"]:
             name = entry["name"]
             per_item = entry["loops"] * entry["inner_loops"]
             regions = [(kind, next(counts) / per_item) for kind in counted_regions(entry)]
             if entry["error"] is not None:
                 errors.setdefault(name, entry["error"])
+                continue
+            values.setdefault(name, []).extend(v for kind, v in regions if kind == "value")
+            layouts[name] = layouts.get(name, 0) + 1
+        for entry in process.report["benchmarks"]:
+            name = entry["name"]
+            if name in errors or name not in values or entry.get("layout", 0) != 0:
                 continue
             machine = {
                 key: value
@@ -558,10 +579,11 @@ def benchmarks_of(
                 "loops": entry["loops"],
                 "inner_loops": entry["inner_loops"],
                 "uncounted_warmups": len(entry["regions"]) - len(counted_regions(entry)),
+                "count_layouts": layouts[name],
                 "unit": "integer",
             }
             run = pyperf.Run(
-                [value for kind, value in regions if kind == "value"],
+                values[name],
                 warmups=None,  # warm-ups ran without markers: not counted
                 metadata=metadata,
                 collect_metadata=False,

@@ -28,6 +28,15 @@ def add_count_processes_argument(parser: argparse.ArgumentParser, per: str) -> N
         metavar="N",
         help=f"instrumented processes per {per} for instructions (default: {counting.PROCESSES})",
     )
+    parser.add_argument(
+        "--count-layouts",
+        type=positive_int,
+        default=counting.LAYOUTS,
+        metavar="K",
+        help="layouts per benchmark and process for instructions: each benchmark is counted in "
+        "K forked children, each with its type version tags and heap shifted, and a process's "
+        f"value is their median (default: {counting.LAYOUTS}; docs/instructions.md, Layouts)",
+    )
 
 
 def positive_int(text: str) -> int:
@@ -41,4 +50,4 @@ def positive_int(text: str) -> int:
 
 
 def count_settings(args: argparse.Namespace) -> counting.CountSettings:
-    return counting.CountSettings(processes=args.count_processes)
+    return counting.CountSettings(processes=args.count_processes, layouts=args.count_layouts)

@@ -305,7 +305,9 @@ def measured_fraction_lines(measured: dict[str, dict[str, list[float]]]) -> list
 
 def _processes_phrase(header: dict[str, Any]) -> str:
     if header.get("measure") == counting.INSTRUCTIONS:
-        return "instrumented processes per side, 1 counted region each after 1 warm-up"
+        layouts = int(header.get("layouts", 1))
+        each = "" if layouts == 1 else f" in each of {layouts} layouts (median)"
+        return f"instrumented processes per side, 1 counted region each{each} after 1 warm-up"
     return f"worker processes per side, {header['values']} values each"
 
 
@@ -407,7 +409,9 @@ def calibrate(args: argparse.Namespace) -> int:
     except (ValueError, OutputError) as exc:
         usage.fail(str(exc))
     measures = (counting.INSTRUCTIONS,) if counted else (counting.TIME,)
-    count_settings = counting.CountSettings(processes=args.count_processes)
+    count_settings = counting.CountSettings(
+        processes=args.count_processes, layouts=args.count_layouts
+    )
     if not interleave.compare_available():
         print("compare is not available in this checkout: pairs are measured but not judged")
     outcomes: dict[str, list[int | None]] = {kind: [] for kind in kinds}
@@ -453,6 +457,7 @@ def calibrate(args: argparse.Namespace) -> int:
         "runtimes": runtimes,
         "measure": args.measure,
         "processes": count_settings.processes if counted else settings.processes,
+        **({"layouts": count_settings.layouts} if counted else {}),
         "values": settings.values,
         "warmups": settings.warmups,
         "compare_options": compare_options,
