@@ -67,22 +67,27 @@ def test_each_layout_of_a_benchmark_runs_in_a_child_of_its_own_in_order() -> Non
     assert names[:3] == [names[0]] * 3 and names[3:] == [names[3]] * 3 != names[:3]
 
 
-def test_a_layout_step_moves_the_version_tags_of_types_looked_up_after_it() -> None:
-    """Each step makes one dummy class and tags it: a class tagged after ``shift_layout(k)``
-    gets a version tag ``k`` higher (read from CPython 3.11's type object, where
-    ``tp_version_tag`` follows ``tp_del``)."""
+def test_a_layout_step_moves_the_version_tags_of_types_made_before_it() -> None:
+    """A class made and tagged before the fork (as every workload's class is, at import) is
+    tagged anew in the child, further on in each layout (read from CPython 3.11's type
+    object, where ``tp_version_tag`` follows ``tp_del``)."""
     if sys.implementation.name != "cpython" or sys.version_info[:2] != (3, 11):
         pytest.skip("the offset of tp_version_tag is read for CPython 3.11 only")
     script = (
         "import ctypes, sys; from benchmarks.running import counted_worker as w; "
-        "step = int(sys.argv[1]); w.shift_layout(step); "
         "C = type('C', (), {}); getattr(C, 'x', None); "
-        "print(ctypes.c_uint.from_address(id(C) + 384).value)"
+        "before = ctypes.c_uint.from_address(id(C) + 384).value; "
+        "w.shift_layout(int(sys.argv[1])); getattr(C, 'x', None); "
+        "print(before, ctypes.c_uint.from_address(id(C) + 384).value)"
     )
 
-    def tag_after(step: int) -> int:
+    def tags(step: int) -> tuple[int, int]:
         completed = subprocess.run([sys.executable, "-c", script, str(step)], cwd=REPO_ROOT,
                                    capture_output=True, text=True, check=True)  # fmt: skip
-        return int(completed.stdout)
+        before, after = completed.stdout.split()
+        return int(before), int(after)
 
-    assert tag_after(3) - tag_after(0) == 3 * counted_worker.LAYOUT_CLASSES_PER_STEP
+    (before, at_0), (_, at_1), (_, at_3) = tags(0), tags(1), tags(3)
+    assert at_0 != before  # tagged anew
+    assert at_0 < at_1 < at_3  # each layout further on
+    assert at_3 - at_1 == 2 * counted_worker.LAYOUT_CLASSES_PER_STEP

@@ -143,18 +143,34 @@ def died(entry: dict[str, Any], name: str, error: str) -> dict[str, Any]:
             "died": True}  # fmt: skip
 
 
-def shift_layout(step: int) -> None:
-    """Move the child's layout ``step`` steps from the others': make ``step`` dummy classes (per
-    :data:`LAYOUT_CLASSES_PER_STEP`) and look each up once. Every type first looked up after
-    this gets a version tag ``step`` higher, and everything allocated after it another address.
+def invalidate_type_tags() -> None:
+    """Take every type's version tag back (CPython's ``PyType_Modified`` on ``object``, which
+    reaches every subtype), so each type gets a new one at its next lookup, in the order of the
+    child's own lookups. Nothing on other interpreters."""
+    if sys.implementation.name != "cpython":
+        return
+    import ctypes
 
-    CPython's type attribute cache (4096 slots, indexed by a type's version tag and the name)
-    makes a count depend on both: two hot lookups that share a slot evict each other on every
-    item. One import more before the regions moved uvloop's ``class_iterator`` by +4.8%, 3
-    misses per item (``find_name_in_mro`` 91 -> 159,000 instructions per region; docs/
-    instructions.md, "Layouts"). A count averaged over several layouts dilutes such a
-    collision to its share of the layouts, as a pull request's unrelated change of layout
-    would leave it, while work added per item shows in every layout alike."""
+    modified = ctypes.pythonapi.PyType_Modified
+    modified.argtypes, modified.restype = [ctypes.py_object], None
+    modified(object)
+
+
+def shift_layout(step: int) -> None:
+    """Put the child in layout ``step``: take every type's version tag back
+    (:func:`invalidate_type_tags`), then make ``step`` dummy classes (per
+    :data:`LAYOUT_CLASSES_PER_STEP`) and tag each. Every type is then tagged anew in the order of
+    the region's own lookups, ``step`` tags further on, and everything allocated after it lies
+    elsewhere.
+
+    CPython's type attribute cache (4096 slots, indexed by a type's version tag and the address
+    of the name) makes a count depend on both: two lookups made on every item that share a slot
+    evict each other on every item. One import more before the regions moved uvloop's
+    ``class_iterator`` by +4.8%, 3 misses per item (``find_name_in_mro`` 91 -> 159,000
+    instructions per region: results/type-cache-2026-12-03/). Such a collision falls in some
+    layouts and not others; the median of a process's layouts leaves it out when it falls in a
+    minority of them, while work added per item shows in every layout alike."""
+    invalidate_type_tags()
     for index in range(step * LAYOUT_CLASSES_PER_STEP):
         padding = type(f"LayoutPadding{index}", (), {})
         getattr(padding, "layout_step", None)  # assigns its version tag
@@ -173,7 +189,8 @@ def count_in_child(
         os.close(read_end)
         status = 0
         try:
-            shift_layout(layout)
+            if int(plan.get("layouts", 1)) > 1:
+                shift_layout(layout)
             report = count_benchmark(entry, plan)
         except BaseException as exc:  # the parent must hear of anything, even an interrupt
             report = died(entry, name, f"{type(exc).__name__}: {exc}")
@@ -218,6 +235,8 @@ def count_plan(plan: dict[str, Any]) -> dict[str, Any]:
     names = preload(plan)
     planned = zip(plan["benchmarks"], names, strict=True)
     layouts = range(int(plan.get("layouts", 1)))
+    if len(layouts) > 1:
+        import ctypes  # noqa: F401 (imported before the forks, for shift_layout)
     entries = [
         count_in_child(entry, plan, name, layout) for entry, name in planned for layout in layouts
     ]
