@@ -319,6 +319,32 @@ def check_same_machine(baseline: Results, candidate: Results) -> None:
                 )
 
 
+def layouts_of(results: Results) -> set[str]:
+    """The layout counts (``count_layouts``) of a side's instruction counts; counts made before
+    layouts existed were counted in one."""
+    values = results.values
+    if "metric" in values:
+        values = values[values["metric"] == "instructions"]
+    if values.empty:
+        return set()
+    if "count_layouts" not in values:
+        return {"1"}
+    return {str(int(v)) for v in values["count_layouts"].fillna(1).unique()}
+
+
+def check_same_layouts(baseline: Results, candidate: Results) -> None:
+    """Refuse instruction counts made with different ``--count-layouts``: the median of three
+    layouts and a single layout differ by up to 1.4% on the same code
+    (results/layouts-cost-2026-12-03/), so their ratio would measure the setting."""
+    base, cand = layouts_of(baseline), layouts_of(candidate)
+    if base and cand and base != cand:
+        raise AnalysisError(
+            f"the two sides' instruction counts were made with different --count-layouts "
+            f"(baseline: {', '.join(sorted(base))}; candidate: {', '.join(sorted(cand))}): "
+            "count both sides with the same number of layouts"
+        )
+
+
 def check_different_measurements(baseline: Results, candidate: Results) -> None:
     """Refuse a comparison of results with themselves (``compare X X``, or a run copied to
     both sides): the same worker processes on both sides show no difference by construction."""
@@ -365,6 +391,7 @@ def compare_results(
     """Pair every benchmark x runtime x Python of the two sides and decide each pair."""
     thresholds = thresholds or Thresholds()
     check_different_measurements(baseline, candidate)
+    check_same_layouts(baseline, candidate)
     if not allow_different_machines:
         check_same_machine(baseline, candidate)
     notes = [*baseline.notes, *candidate.notes]

@@ -20,7 +20,8 @@ benchmark allocated, and when its worker threads happened to exit, cannot move t
 later one sees (through id-based hashing, its counts: an I/O benchmark's threads put one process
 in four 0.2% off on the checkpoint generators after it), and a selection of benchmarks counts
 each as the whole matrix does. Callgrind follows a fork by itself (``--callgrind-out-file`` with
-``%p``: each child writes its own dumps).
+``%p``: each child writes its own dumps). With the plan's ``layouts`` K above 1, each benchmark
+gets K children, each in its own layout (:func:`shift_layout`).
 
 It writes, outside any region, a JSON report of what it ran: its own pid and per benchmark the
 child's pid, the kind of each region in order (``warmup``, ``value`` or ``failed``), its loops
