@@ -60,7 +60,7 @@ from benchmarks.platform.environments import (
     build_environment,
     parse_spec,
 )
-from benchmarks.running import counting, interleave, preflight, run_command
+from benchmarks.running import counting, interleave, measure_options, preflight, run_command
 from benchmarks.running.counted_worker import HISTORY_ENV
 from benchmarks.running.harness import WORK_ENV
 from benchmarks.storage import identity
@@ -409,9 +409,7 @@ def calibrate(args: argparse.Namespace) -> int:
     except (ValueError, OutputError) as exc:
         usage.fail(str(exc))
     measures = (counting.INSTRUCTIONS,) if counted else (counting.TIME,)
-    count_settings = counting.CountSettings(
-        processes=args.count_processes, layouts=args.count_layouts
-    )
+    count_settings = measure_options.count_settings(args)
     if not interleave.compare_available():
         print("compare is not available in this checkout: pairs are measured but not judged")
     outcomes: dict[str, list[int | None]] = {kind: [] for kind in kinds}
