@@ -188,3 +188,19 @@ def test_each_new_runtime_runs_a_workload(name: str) -> None:
     workload = catalog.load_workload("protocol.async_generator")
     case = Case({"mode": "checkpoint", "items": 10})
     assert time_batch(2, RUNTIMES[name], workload, case) > 0
+
+
+@pytest.mark.parametrize(
+    ("command", "layouts"),
+    [
+        (["run"], 1),
+        (["ab", "--baseline", ".", "--candidate", "."], 3),
+        (["calibrate"], 3),
+        (["ab", "--baseline", ".", "--candidate", ".", "--count-layouts", "1"], 1),
+    ],
+)
+def test_the_gate_counts_three_layouts_and_run_one(command: list[str], layouts: int) -> None:
+    """``ab`` and ``calibrate`` count the gate's layouts by default; ``run`` keeps one for its
+    time budget (docs/instructions.md, "Layouts")."""
+    args, _ = cli.build_parser().parse_known_args(command)
+    assert args.count_layouts == layouts

@@ -141,6 +141,36 @@ def test_pairs_are_judged_at_the_family_size_and_figures_carry_intervals(
     assert "one of 91 comparisons" in text and "| A/A | 0 of 2 | 0% | 0% to 84% |" in text
 
 
+def test_a_later_batch_numbers_its_pairs_from_first_pair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--first-pair 3 --pairs 2``: pairs 3 and 4 (their folders, and the history modules an
+    A/A' pair takes by number), and the figures say which pairs they are."""
+    from benchmarks.running import interleave
+
+    folders: list[str] = []
+    monkeypatch.setattr(sensitivity, "build_environment", lambda *a, **k: _Env())
+    monkeypatch.setattr(
+        interleave, "run_ab", lambda _s, folder, *a, **k: folders.append(folder.name)
+    )
+    monkeypatch.setattr(interleave, "run_compare", lambda *a: 0)
+    monkeypatch.setattr(interleave, "compare_available", lambda: True)
+    out = tmp_path / "cal"
+    code = sensitivity.main(["--pairs", "2", "--first-pair", "3", "--kinds", "A/A",
+                             "--workload", "protocol.sync_reference", "-o", str(out)])  # fmt: skip
+    assert code == 0
+    assert folders == ["03-AA", "04-AA"]
+    assert json.loads((out / "calibration.json").read_text())["settings"]["first_pair"] == 3
+    assert "2 pairs of each kind (pairs 3 to 4) on" in (out / "calibration.md").read_text()
+
+
+def test_a_negative_first_pair_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        sensitivity.main(["--first-pair", "-1", "--workload", "protocol.sync_reference"])
+    assert stopped.value.code == 2
+    assert "--first-pair must be 0 or more, got -1" in capsys.readouterr().err
+
+
 @dataclasses.dataclass(frozen=True)
 class _Spec:
     def with_slowdown(self, slowdown: float) -> _Spec:

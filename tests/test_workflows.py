@@ -211,11 +211,23 @@ def test_the_reusable_workflow_shards_every_family_then_compares_once() -> None:
     shards = YAML(typ="safe").load(document["on"]["workflow_call"]["inputs"]["shards"]["default"])
     families = sorted({w.family for w in catalog.all_workloads()})
     assert sorted(s.removesuffix(".*") for s in shards) == families
-    shard, compare = document["jobs"]["shard"], document["jobs"]["compare"]
-    assert shard["strategy"]["matrix"]["workloads"] == "${{ fromJSON(inputs.shards) }}"
+    plan, shard, compare = (document["jobs"][j] for j in ("plan", "shard", "compare"))
+    planning = next(s for s in plan["steps"] if s.get("id") == "plan")
+    assert planning["run"] == "python -m benchmarks.running.shard_plan"
+    assert planning["env"] == {
+        "INPUT_SHARDS": "${{ inputs.shards }}",
+        "INPUT_RUNTIMES": "${{ inputs.runtimes }}",
+    }
+    assert plan["outputs"]["matrix"] == "${{ steps.plan.outputs.matrix }}"
+    assert shard["needs"] == "plan"
+    assert shard["strategy"]["matrix"] == "${{ fromJSON(needs.plan.outputs.matrix) }}"
     measure = next(s for s in shard["steps"] if s.get("uses") == "./.aiter-bench/suite")
     assert measure["with"]["mode"] == "measure"
     assert measure["with"]["workloads"] == "${{ matrix.workloads }}"
+    assert measure["with"]["runtimes"] == "${{ matrix.runtime }}"  # one runtime per shard
+    assert measure["with"]["shard"] == "${{ matrix.shard }}"
+    upload = next(s for s in shard["steps"] if "upload-artifact" in s.get("uses", ""))
+    assert upload["with"]["name"] == "${{ inputs.name }}-shard-${{ matrix.shard }}"
     assert compare["needs"] == "shard"
     download = next(s for s in compare["steps"] if "download-artifact" in s.get("uses", ""))
     assert download["with"]["merge-multiple"] is True

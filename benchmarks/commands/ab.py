@@ -13,6 +13,7 @@ from typing import Any
 from benchmarks.commands.selection import add_selection_arguments, plan
 from benchmarks.commands.usage import fail
 from benchmarks.measured.fixtures import DEFAULT_FIXTURE_ROOT
+from benchmarks.running import counting
 from benchmarks.running.measure_options import add_measure_arguments
 from benchmarks.running.run_command import na_reason
 
@@ -47,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="continue the interrupted A/B in -o DIR: measure only what its sides lack",
     )
     existing.add_argument("--force", action="store_true", help="replace the A/B already in -o DIR")
-    add_measure_arguments(parser)
+    add_measure_arguments(parser, counting.GATE_LAYOUTS)
     interleave.add_settings_arguments(parser)
 
 

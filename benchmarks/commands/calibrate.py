@@ -36,6 +36,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     interleave.add_settings_arguments(parser)
     parser.add_argument("--pairs", type=int, default=10, help="pairs of each kind (default 10)")
     parser.add_argument(
+        "--first-pair",
+        type=int,
+        default=0,
+        metavar="N",
+        help="number the pairs from N (default 0): a later batch of one calibration, whose A/A' "
+        "pairs go on with the next history modules, into a folder of its own",
+    )
+    parser.add_argument(
         "--slowdowns",
         default=None,
         help="injected slowdowns, fractions (default: "
@@ -58,7 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         'a slowdown under another process history, e.g. "A/A,1%%\'" (only when named; '
         "default: A/A, A/A' and the slowdowns)",
     )
-    add_count_processes_argument(parser, "side")
+    add_count_processes_argument(parser, "side", counting.GATE_LAYOUTS)
     parser.add_argument(
         "--spec", default=".", metavar="SPEC", help="the environment of both sides (default: .)"
     )

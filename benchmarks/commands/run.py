@@ -65,7 +65,7 @@ def add_parser(commands: Any) -> None:
     run.add_argument(
         "--cache", type=Path, default=None, help="with --python: where environments are kept"
     )
-    add_measure_arguments(run)
+    add_measure_arguments(run, counting.LAYOUTS)
 
 
 def suite_mode(args: argparse.Namespace, pyperf_args: Sequence[str]) -> str:

@@ -78,6 +78,10 @@ LOOPS = 1
 #: left out (docs/instructions.md, "Layouts"). One by default: every child costs its regions
 #: again under Valgrind.
 LAYOUTS = 1
+#: Layouts of the A/B gate's counts (``ab`` and ``calibrate``): three, so that a collision in
+#: one layout (the measured false alarm of one A/A' pair in ten with one layout) is outvoted.
+#: ``run`` keeps :data:`LAYOUTS` for its time budget (docs/instructions.md, "Layouts").
+GATE_LAYOUTS = 3
 #: The hash seed of every instrumented process.
 HASH_SEED = "0"
 #: Callgrind's trigger descriptions for the two markers.

@@ -7,8 +7,9 @@ import argparse
 from benchmarks.running import counting
 
 
-def add_measure_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--measure`` and the settings of the instructions measure (``run`` and ``ab``)."""
+def add_measure_arguments(parser: argparse.ArgumentParser, layouts: int) -> None:
+    """``--measure`` and the settings of the instructions measure (``run`` and ``ab``), with
+    ``layouts`` the default of ``--count-layouts``."""
     parser.add_argument(
         "--measure",
         choices=counting.MEASURES,
@@ -16,11 +17,12 @@ def add_measure_arguments(parser: argparse.ArgumentParser) -> None:
         help="time (wall time per item, the default), instructions (CPU instructions per item "
         "under callgrind, deterministic) or both",
     )
-    add_count_processes_argument(parser, "runtime")
+    add_count_processes_argument(parser, "runtime", layouts)
 
 
-def add_count_processes_argument(parser: argparse.ArgumentParser, per: str) -> None:
-    """``--count-processes``: instrumented processes per ``per`` (a runtime, a side)."""
+def add_count_processes_argument(parser: argparse.ArgumentParser, per: str, layouts: int) -> None:
+    """``--count-processes``: instrumented processes per ``per`` (a runtime, a side), and
+    ``--count-layouts``, ``layouts`` by default."""
     parser.add_argument(
         "--count-processes",
         type=positive_int,
@@ -31,11 +33,11 @@ def add_count_processes_argument(parser: argparse.ArgumentParser, per: str) -> N
     parser.add_argument(
         "--count-layouts",
         type=positive_int,
-        default=counting.LAYOUTS,
+        default=layouts,
         metavar="K",
         help="layouts per benchmark and process for instructions: each benchmark is counted in "
         "K forked children, each with its type version tags and heap shifted, and a process's "
-        f"value is their median (default: {counting.LAYOUTS}; docs/instructions.md, Layouts)",
+        f"value is their median (default: {layouts}; docs/instructions.md, Layouts)",
     )
 
 

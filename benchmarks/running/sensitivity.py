@@ -238,12 +238,19 @@ def summarise(outcomes: dict[str, list[int | None]]) -> dict[str, dict[str, Any]
     return figures
 
 
+def _numbers_phrase(header: dict[str, Any]) -> str:
+    """`` (pairs 2 to 5)`` for a later batch (``--first-pair``), else nothing."""
+    first = int(header.get("first_pair", 0))
+    return f" (pairs {first} to {first + header['pairs'] - 1})" if first else ""
+
+
 def markdown(figures: dict[str, dict[str, Any]], header: dict[str, Any]) -> str:
     lines = [
         "# Sensitivity of the A/B gate",
         "",
         f"Measure: {header.get('measure', counting.TIME)}. "
-        f"{header['pairs']} pairs of each kind on {header['machine']}, selection: "
+        f"{header['pairs']} pairs of each kind{_numbers_phrase(header)} on {header['machine']}, "
+        "selection: "
         f"{', '.join(header['benchmarks'])} on {', '.join(header['runtimes'])}; "
         f"{header['processes']} {_processes_phrase(header)}; "
         f"wall time {header['wall_seconds'] / 60:.1f} min "
@@ -394,6 +401,8 @@ def calibrate(args: argparse.Namespace) -> int:
         spec = parse_spec(args.spec)
         if args.pairs < 1:
             raise ValueError("--pairs must be at least 1")
+        if args.first_pair < 0:
+            raise ValueError(f"--first-pair must be 0 or more, got {args.first_pair}")
         interleave.check_compare_options(args.compare_option)
         if counted and spec.slowdown:
             raise ValueError("--spec slowdown=... is the time measure's injection; "
@@ -416,7 +425,8 @@ def calibrate(args: argparse.Namespace) -> int:
     flagged: dict[str, list[int | None]] = {kind: [] for kind in kinds}
     started = time.monotonic()
     injection = WorkInjection(base, output) if counted else None
-    for pair in range(args.pairs):
+    last = args.first_pair + args.pairs
+    for pair in range(args.first_pair, last):
         for kind, slowdown in kinds.items():
             folder = output / "pairs" / f"{pair:02d}-{pair_folder_name(kind)}"
             if kind == AA_HISTORY:
@@ -441,13 +451,14 @@ def calibrate(args: argparse.Namespace) -> int:
             code = None if failed else interleave.run_compare(folder, compare_options, True)
             outcomes[kind].append(code)
             flagged[kind].append(count_regressions(folder / "compare.json"))
-            print(f"pair {pair + 1}/{args.pairs} {kind:>4}: compare exit {code}", flush=True)
+            print(f"pair {pair + 1}/{last} {kind:>4}: compare exit {code}", flush=True)
     wall = time.monotonic() - started
     figures = summarise(outcomes)
     for kind in figures:
         figures[kind]["benchmarks_flagged_per_pair"] = flagged[kind]
     header = {
         "pairs": args.pairs,
+        "first_pair": args.first_pair,
         "total_pairs": args.pairs * len(kinds),
         "machine": f"{identity.machine()} (Python {base.python_version})",
         "spec": args.spec,
