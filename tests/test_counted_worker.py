@@ -67,12 +67,16 @@ def test_each_layout_of_a_benchmark_runs_in_a_child_of_its_own_in_order() -> Non
     assert names[:3] == [names[0]] * 3 and names[3:] == [names[3]] * 3 != names[:3]
 
 
+#: The CPython versions whose ``tp_version_tag`` lies 384 bytes into a type object (64-bit).
+TAG_AT_384 = ((3, 11), (3, 12), (3, 13))
+
+
 def test_a_layout_step_moves_the_version_tags_of_types_made_before_it() -> None:
     """A class made and tagged before the fork (as every workload's class is, at import) is
-    tagged anew in the child, further on in each layout (read from CPython 3.11's type
-    object, where ``tp_version_tag`` follows ``tp_del``)."""
-    if sys.implementation.name != "cpython" or sys.version_info[:2] != (3, 11):
-        pytest.skip("the offset of tp_version_tag is read for CPython 3.11 only")
+    tagged anew in the child, further on in each layout (read from the type object of CPython
+    3.11 to 3.13, where ``tp_version_tag`` follows ``tp_del`` at the same offset)."""
+    if sys.implementation.name != "cpython" or sys.version_info[:2] not in TAG_AT_384:
+        pytest.skip("the offset of tp_version_tag is read for CPython 3.11 to 3.13 only")
     script = (
         "import ctypes, sys; from benchmarks.running import counted_worker as w; "
         "C = type('C', (), {}); getattr(C, 'x', None); "
