@@ -16,7 +16,7 @@ from ruamel.yaml import YAML
 
 from benchmarks.measured import catalog
 from benchmarks.platform.runtimes import RUNTIMES
-from benchmarks.running import action
+from benchmarks.running import action, counting
 from tests.conftest import REPO_ROOT
 
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
@@ -253,6 +253,13 @@ def test_pull_requests_gate_on_instructions_and_show_wall_time() -> None:
         assert "shards" not in call  # every family
     for name in ("gate", "wall-time"):
         assert jobs[name]["if"] == "github.event_name == 'pull_request'"
+
+
+def test_the_nightly_history_counts_in_the_gates_layouts() -> None:
+    """Every nightly run is another suite commit: its counts take the gate's layouts, so a
+    collision in the type attribute cache of one commit is not a change point."""
+    text = (WORKFLOWS / "bench.yml").read_text(encoding="utf-8")
+    assert f"--measure both --count-layouts {counting.GATE_LAYOUTS}" in text
 
 
 def test_the_history_lives_in_a_data_branch_not_a_cache() -> None:

@@ -340,11 +340,23 @@ def segment_columns(line: pd.DataFrame, starts: list[int]) -> pd.DataFrame:
     return line
 
 
+def layouts_phrase(values: pd.DataFrame) -> pd.Series:
+    """``", 3 layouts"`` per row counted with ``--count-layouts 3``; nothing for one layout (and
+    for counts made before layouts existed, which were counted in one)."""
+    if "count_layouts" not in values:
+        return pd.Series("", index=values.index)
+    layouts = pd.to_numeric(values["count_layouts"], errors="coerce").fillna(1).astype(int)
+    return (", " + layouts.astype(str) + " layouts").where(layouts > 1, "")
+
+
 def platform_of(values: pd.DataFrame) -> pd.Series:
     """What a level depends on besides the code, per row: for wall time the machine
     (``AITER_BENCH_MACHINE`` or the host name) and its CPU model; for instruction counts the CPU
-    architecture and the Valgrind that counted (not the host: CI runners of one architecture
-    share a line), as :data:`analysis.views.regression.SAME_FOR_METRIC` pairs them."""
+    architecture, the Valgrind that counted (not the host: CI runners of one architecture
+    share a line), as :data:`analysis.views.regression.SAME_FOR_METRIC` pairs them, and the
+    layouts of each count (:func:`layouts_phrase`): the median of three layouts and one layout
+    differ by up to 1.4% on the same code (results/layouts-cost-2026-12-03/), so a change of
+    ``--count-layouts`` starts a line of its own rather than a false change point."""
 
     def column(name: str) -> pd.Series:
         if name not in values:
@@ -354,7 +366,7 @@ def platform_of(values: pd.DataFrame) -> pd.Series:
     machine = column("machine")
     machine = machine.where(machine != "unknown", column("hostname"))
     wall = machine + " (" + column("cpu_model_name") + ")"
-    counted = column("cpu_arch") + ", Valgrind " + column("valgrind")
+    counted = column("cpu_arch") + ", Valgrind " + column("valgrind") + layouts_phrase(values)
     metric = values[METRIC] if METRIC in values else pd.Series(TIME, index=values.index)
     return counted.where(metric == INSTRUCTIONS, wall)
 

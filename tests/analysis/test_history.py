@@ -121,6 +121,26 @@ def test_machines_never_share_a_line() -> None:
     assert history.changes.empty
 
 
+def test_counts_of_one_and_three_layouts_never_share_a_line() -> None:
+    """Instruction counts with 1.4% more under three layouts from run 6 on: on one line that is
+    a change point; the layouts keep them apart, and counts of one layout keep their old line."""
+    counts = tidy_runs([], seed=7, runs=12, run_sd=0.0, process_sd=0.0)
+    counts["value"] = 20_000.0
+    counts["metric"], counts["cpu_arch"], counts["valgrind"] = "instructions", "x86_64", "3.19.0"
+    later = counts["suite_run_id"].str[-2:].astype(int) >= 6
+    counts.loc[later, "value"] *= 1.014
+    counts["count_layouts"] = np.where(later, 3.0, np.nan)  # earlier runs: before layouts
+    history = build_history(counts)
+    lines = history.points.groupby("platform")["suite_run_id"].nunique()
+    assert lines.to_dict() == {
+        "x86_64, Valgrind 3.19.0": 6,
+        "x86_64, Valgrind 3.19.0, 3 layouts": 6,
+    }
+    assert history.changes.empty
+    counts["count_layouts"] = 1.0  # the same shift within one setting is a change
+    assert len(build_history(counts).changes) == 1
+
+
 def test_noise_estimate_ignores_the_step_and_has_a_process_floor() -> None:
     rng = np.random.default_rng(0)
     flat = rng.normal(0, 0.01, 40)
