@@ -87,7 +87,8 @@ def process_summaries(values: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame
     ``values`` is the tidy frame of :mod:`analysis.loading.load` (one row per value, with the
     ``process_id`` that identifies the pyperf run, i.e. the worker process, it came from).
     ``log_mean`` is the mean of ``log(value)`` over that process's values (for instruction
-    counts, whose values are one per layout, their median); ``suite_run_id`` is
+    counts, whose values are one per layout, their minimum: :data:`LAYOUTS_RULE`);
+    ``suite_run_id`` is
     kept so that callers can count the runs pooled in a cell.
     """
     keys = list(keys)
@@ -97,21 +98,38 @@ def process_summaries(values: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame
     extra = {METRIC: (METRIC, "first")} if METRIC in values and METRIC not in keys else {}
     if extra:
         frame[METRIC] = values[METRIC]
+    # Read from the rows, whether or not ``metric`` is one of the keys (the views group by it).
+    frame[_COUNTED] = (
+        values[METRIC].astype(str).to_numpy() == INSTRUCTIONS if METRIC in values else False
+    )
     grouped = frame.groupby([*keys, "process_id"], sort=True, dropna=False)
     summary = grouped.agg(
         log_mean=("log_value", "mean"),
-        log_median=("log_value", "median"),
+        log_min=("log_value", "min"),
         n_values=("value", "size"),
         suite_run_id=("suite_run_id", "first"),
         **{BLOCK: (BLOCK, "first")},
+        **{_COUNTED: (_COUNTED, "first")},
         **extra,
     )
-    if METRIC in summary:
-        # A process's instruction counts are one per layout (``count_layouts``): their median,
-        # so a collision in the type attribute cache in a minority of layouts is left out.
-        counted = summary[METRIC].astype(str) == INSTRUCTIONS
-        summary.loc[counted, "log_mean"] = summary.loc[counted, "log_median"]
-    return summary.drop(columns="log_median").reset_index()
+    counted = summary[_COUNTED].astype(bool)
+    summary.loc[counted, "log_mean"] = summary.loc[counted, "log_min"]
+    return summary.drop(columns=["log_min", _COUNTED]).reset_index()
+
+
+#: Why a process's instruction counts, one per layout (``count_layouts``), are summarised by
+#: their minimum.
+LAYOUTS_RULE = (
+    "A collision in CPython's type attribute cache only ever adds instructions (a miss walks the "
+    "MRO; a hit costs the same in every layout), and work added per item adds to every layout "
+    "alike: so the layout with the fewest instructions is the one with the fewest collisions, "
+    "and a real change still shows in it. The median fails when collisions fall in two layouts "
+    "of three, which consecutive version tags make common (docs/instructions.md, Layouts)."
+)
+
+
+#: A working column of :func:`process_summaries`: whether a row is an instruction count.
+_COUNTED = "_instruction_count"
 
 
 #: Fewest runs per side for a comparison of runs made apart (runs are then the replicates).

@@ -169,8 +169,8 @@ def shift_layout(step: int) -> None:
     evict each other on every item. One import more before the regions moved uvloop's
     ``class_iterator`` by +4.8%, 3 misses per item (``find_name_in_mro`` 91 -> 159,000
     instructions per region: results/type-cache-2026-12-03/). Such a collision falls in some
-    layouts and not others; the median of a process's layouts leaves it out when it falls in a
-    minority of them, while work added per item shows in every layout alike."""
+    layouts and not others; the minimum of a process's layouts leaves it out unless it falls in
+    every one (a miss only adds), while work added per item shows in every layout alike."""
     invalidate_type_tags()
     for index in range(step * LAYOUT_CLASSES_PER_STEP):
         padding = type(f"LayoutPadding{index}", (), {})

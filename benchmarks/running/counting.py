@@ -73,13 +73,13 @@ VALUES = 1
 LOOPS = 1
 #: Default layouts per benchmark and process (``--count-layouts``): each benchmark is counted
 #: in this many forked children, each in another layout
-#: (:func:`benchmarks.running.counted_worker.shift_layout`), and the analysis takes the median of
-#: a process's layouts, so a collision in CPython's type attribute cache in a minority of them is
-#: left out (docs/instructions.md, "Layouts"). One by default: every child costs its regions
-#: again under Valgrind.
+#: (:func:`benchmarks.running.counted_worker.shift_layout`), and the analysis takes the minimum
+#: of a process's layouts, so a collision in CPython's type attribute cache is left out unless it
+#: falls in every layout (:data:`analysis.statistics.evidence.LAYOUTS_RULE`). One for ``run``:
+#: every child costs its regions again under Valgrind.
 LAYOUTS = 1
-#: Layouts of the A/B gate's counts (``ab`` and ``calibrate``): three, so that a collision in
-#: one layout (the measured false alarm of one A/A' pair in ten with one layout) is outvoted.
+#: Layouts of the A/B gate's counts (``ab`` and ``calibrate``): three, so that a collision
+#: (the measured false alarm of one A/A' pair in ten with one layout) must fall in all three.
 #: ``run`` keeps :data:`LAYOUTS` for its time budget (docs/instructions.md, "Layouts").
 GATE_LAYOUTS = 3
 #: The hash seed of every instrumented process.

@@ -37,7 +37,7 @@ def add_count_processes_argument(parser: argparse.ArgumentParser, per: str, layo
         metavar="K",
         help="layouts per benchmark and process for instructions: each benchmark is counted in "
         "K forked children, each with its type version tags and heap shifted, and a process's "
-        f"value is their median (default: {layouts}; docs/instructions.md, Layouts)",
+        f"value is their minimum (default: {layouts}; docs/instructions.md, Layouts)",
     )
 
 
