@@ -354,8 +354,8 @@ def platform_of(values: pd.DataFrame) -> pd.Series:
     (``AITER_BENCH_MACHINE`` or the host name) and its CPU model; for instruction counts the CPU
     architecture, the Valgrind that counted (not the host: CI runners of one architecture
     share a line), as :data:`analysis.views.regression.SAME_FOR_METRIC` pairs them, and the
-    layouts of each count (:func:`layouts_phrase`): the median of three layouts and one layout
-    differ by up to 1.4% on the same code (results/layouts-cost-2026-12-03/), so a change of
+    layouts of each count (:func:`layouts_phrase`): the minimum of three layouts and one layout
+    differ by up to 1.5% on the same code (results/layouts-cost-2026-12-03/), so a change of
     ``--count-layouts`` starts a line of its own rather than a false change point."""
 
     def column(name: str) -> pd.Series:

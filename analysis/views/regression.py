@@ -334,7 +334,7 @@ def layouts_of(results: Results) -> set[str]:
 
 def check_same_layouts(baseline: Results, candidate: Results) -> None:
     """Refuse instruction counts made with different ``--count-layouts``: the minimum of three
-    layouts and a single layout differ by up to 1.4% on the same code
+    layouts and a single layout differ by up to 1.5% on the same code
     (results/layouts-cost-2026-12-03/), so their ratio would measure the setting."""
     base, cand = layouts_of(baseline), layouts_of(candidate)
     if base and cand and base != cand:
