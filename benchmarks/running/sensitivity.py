@@ -313,7 +313,7 @@ def measured_fraction_lines(measured: dict[str, dict[str, list[float]]]) -> list
 def _processes_phrase(header: dict[str, Any]) -> str:
     if header.get("measure") == counting.INSTRUCTIONS:
         layouts = int(header.get("layouts", 1))
-        each = "" if layouts == 1 else f" in each of {layouts} layouts (median)"
+        each = "" if layouts == 1 else f" in each of {layouts} layouts (their minimum)"
         return f"instrumented processes per side, 1 counted region each{each} after 1 warm-up"
     return f"worker processes per side, {header['values']} values each"
 
