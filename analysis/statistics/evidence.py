@@ -87,9 +87,15 @@ def process_summaries(values: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame
     ``values`` is the tidy frame of :mod:`analysis.loading.load` (one row per value, with the
     ``process_id`` that identifies the pyperf run, i.e. the worker process, it came from).
     ``log_mean`` is the mean of ``log(value)`` over that process's values (for instruction
-    counts, whose values are one per layout, their minimum: :data:`LAYOUTS_RULE`);
-    ``suite_run_id`` is
-    kept so that callers can count the runs pooled in a cell.
+    counts, whose values are one per layout, their minimum); ``suite_run_id`` is kept so that
+    callers can count the runs pooled in a cell.
+
+    Why the minimum of a process's layouts (``count_layouts``): a collision in CPython's type
+    attribute cache only ever adds instructions (a miss walks the MRO; a hit costs the same in
+    every layout), and work added per item adds to every layout alike, so the layout with the
+    fewest instructions is the one with the fewest collisions, and a real change still shows in
+    it. The median fails when collisions fall in two layouts of three, which consecutive version
+    tags make common (docs/instructions.md, Layouts).
     """
     keys = list(keys)
     frame = values[[*keys, "process_id", "suite_run_id", "value"]].copy()
@@ -117,15 +123,12 @@ def process_summaries(values: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame
     return summary.drop(columns=["log_min", _COUNTED]).reset_index()
 
 
-#: Why a process's instruction counts, one per layout (``count_layouts``), are summarised by
-#: their minimum.
-LAYOUTS_RULE = (
-    "A collision in CPython's type attribute cache only ever adds instructions (a miss walks the "
-    "MRO; a hit costs the same in every layout), and work added per item adds to every layout "
-    "alike: so the layout with the fewest instructions is the one with the fewest collisions, "
-    "and a real change still shows in it. The median fails when collisions fall in two layouts "
-    "of three, which consecutive version tags make common (docs/instructions.md, Layouts)."
-)
+def layouts_per_row(values: pd.DataFrame) -> pd.Series:
+    """The ``--count-layouts`` of each row (``count_layouts``): 1 where it is missing, as for
+    counts made before layouts existed, and for wall times."""
+    if "count_layouts" not in values:
+        return pd.Series(1, index=values.index, dtype=int)
+    return pd.to_numeric(values["count_layouts"], errors="coerce").fillna(1).astype(int)
 
 
 #: A working column of :func:`process_summaries`: whether a row is an instruction count.

@@ -48,7 +48,13 @@ from scipy import stats
 from statsmodels.tsa.stattools import acf
 
 from analysis.errors import AnalysisError
-from analysis.statistics.evidence import INSTRUCTIONS, METRIC, TIME, process_summaries
+from analysis.statistics.evidence import (
+    INSTRUCTIONS,
+    METRIC,
+    TIME,
+    layouts_per_row,
+    process_summaries,
+)
 from analysis.views.history_options import (
     DEFAULT_ALPHA,
     DEFAULT_MIN_SIZE,
@@ -343,9 +349,7 @@ def segment_columns(line: pd.DataFrame, starts: list[int]) -> pd.DataFrame:
 def layouts_phrase(values: pd.DataFrame) -> pd.Series:
     """``", 3 layouts"`` per row counted with ``--count-layouts 3``; nothing for one layout (and
     for counts made before layouts existed, which were counted in one)."""
-    if "count_layouts" not in values:
-        return pd.Series("", index=values.index)
-    layouts = pd.to_numeric(values["count_layouts"], errors="coerce").fillna(1).astype(int)
+    layouts = layouts_per_row(values)
     return (", " + layouts.astype(str) + " layouts").where(layouts > 1, "")
 
 

@@ -325,11 +325,7 @@ def layouts_of(results: Results) -> set[str]:
     values = results.values
     if "metric" in values:
         values = values[values["metric"] == "instructions"]
-    if values.empty:
-        return set()
-    if "count_layouts" not in values:
-        return {"1"}
-    return {str(int(v)) for v in values["count_layouts"].fillna(1).unique()}
+    return {str(layouts) for layouts in evidence.layouts_per_row(values).unique()}
 
 
 def check_same_layouts(baseline: Results, candidate: Results) -> None:

@@ -48,7 +48,7 @@ from pathlib import Path
 
 from benchmarks.measured import catalog
 from benchmarks.platform.environments import SpecError, build_environment, parse_spec
-from benchmarks.platform.runtimes import RUNTIMES
+from benchmarks.running import shard_plan
 from benchmarks.running.interleave import SIDES
 from benchmarks.storage import identity
 from benchmarks.storage.results import MANIFEST_NAME
@@ -139,9 +139,10 @@ def default_work(environ: Mapping[str, str]) -> Path:
 
 
 def check_selection(runtimes: Sequence[str], workloads: Sequence[str]) -> None:
-    for name in runtimes:
-        if name not in RUNTIMES:
-            raise InputError(f"runtimes: unknown runtime {name!r}; valid: {', '.join(RUNTIMES)}")
+    try:
+        shard_plan.check_runtimes(runtimes)
+    except shard_plan.PlanError as exc:
+        raise InputError(str(exc)) from None
     if workloads:
         try:
             catalog.select_workloads(list(workloads), default_run=True)

@@ -75,7 +75,7 @@ LOOPS = 1
 #: in this many forked children, each in another layout
 #: (:func:`benchmarks.running.counted_worker.shift_layout`), and the analysis takes the minimum
 #: of a process's layouts, so a collision in CPython's type attribute cache is left out unless it
-#: falls in every layout (:data:`analysis.statistics.evidence.LAYOUTS_RULE`). One for ``run``:
+#: falls in every layout (:func:`analysis.statistics.evidence.process_summaries`). One for ``run``:
 #: every child costs its regions again under Valgrind.
 LAYOUTS = 1
 #: Layouts of the A/B gate's counts (``ab`` and ``calibrate``): three, so that a collision

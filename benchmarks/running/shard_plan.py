@@ -35,10 +35,15 @@ def runtimes_of(text: str) -> tuple[str, ...]:
     """The runtimes named in ``text`` (spaces, commas or newlines between them), in order and
     without repeats; the registry's default runtimes when ``text`` is empty."""
     names = tuple(dict.fromkeys(word for word in re.split(r"[\s,]+", text) if word))
+    check_runtimes(names)
+    return names or DEFAULT_RUNTIMES
+
+
+def check_runtimes(names: Sequence[str]) -> None:
+    """Refuse a name the registry does not know (the action's ``runtimes`` input, too)."""
     for name in names:
         if name not in RUNTIMES:
             raise PlanError(f"runtimes: unknown runtime {name!r}; valid: {', '.join(RUNTIMES)}")
-    return names or DEFAULT_RUNTIMES
 
 
 def patterns_of(text: str) -> tuple[str, ...]:
