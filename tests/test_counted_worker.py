@@ -60,9 +60,13 @@ def test_each_layout_of_a_benchmark_runs_in_a_child_of_its_own_in_order() -> Non
         [sys.executable, "-m", "benchmarks.running.counted_worker"],
         input=json.dumps(document), cwd=REPO_ROOT, capture_output=True, text=True, check=True,
     )  # fmt: skip
-    entries = json.loads(completed.stdout)["benchmarks"]
+    report = json.loads(completed.stdout)
+    entries = report["benchmarks"]
     assert [entry["layout"] for entry in entries] == [0, 1, 2, 0, 1, 2]
     assert len({entry["pid"] for entry in entries}) == 6
+    # each layout is a process of its own, forked before the imports, that forks the children
+    assert len(set(report["layout_pids"])) == 3
+    assert not set(report["layout_pids"]) & {entry["pid"] for entry in entries}
     names = [entry["name"] for entry in entries]
     assert names[:3] == [names[0]] * 3 and names[3:] == [names[3]] * 3 != names[:3]
 
@@ -71,27 +75,31 @@ def test_each_layout_of_a_benchmark_runs_in_a_child_of_its_own_in_order() -> Non
 TAG_AT_384 = ((3, 11), (3, 12), (3, 13))
 
 
-def test_a_layout_step_moves_the_version_tags_of_types_made_before_it() -> None:
-    """A class made and tagged before the fork (as every workload's class is, at import) is
-    tagged anew in the child, further on in each layout (read from the type object of CPython
-    3.11 to 3.13, where ``tp_version_tag`` follows ``tp_del`` at the same offset)."""
+def test_a_layout_step_moves_the_tags_of_types_made_after_it_and_keeps_those_before() -> None:
+    """A layout is taken before the imports the regions need: a class made and tagged after it is
+    tagged further on in each layout; a class tagged before it keeps its tag, so no specialised
+    instruction that guards on it starts missing (read from the type object of CPython 3.11 to
+    3.13, where ``tp_version_tag`` follows ``tp_del`` at the same offset). Taking every tag back,
+    as an earlier version did, fails the second assertion."""
     if sys.implementation.name != "cpython" or sys.version_info[:2] not in TAG_AT_384:
         pytest.skip("the offset of tp_version_tag is read for CPython 3.11 to 3.13 only")
     script = (
         "import ctypes, sys; from benchmarks.running import counted_worker as w; "
-        "C = type('C', (), {}); getattr(C, 'x', None); "
-        "before = ctypes.c_uint.from_address(id(C) + 384).value; "
-        "w.shift_layout(int(sys.argv[1])); getattr(C, 'x', None); "
-        "print(before, ctypes.c_uint.from_address(id(C) + 384).value)"
+        "tag = lambda t: ctypes.c_uint.from_address(id(t) + 384).value; "
+        "Old = type('Old', (), {}); getattr(Old, 'x', None); before = tag(Old); "
+        "w.shift_layout(int(sys.argv[1])); "
+        "New = type('New', (), {}); getattr(New, 'x', None); getattr(Old, 'x', None); "
+        "print(before, tag(Old), tag(New))"
     )
 
-    def tags(step: int) -> tuple[int, int]:
+    def tags(step: int) -> tuple[int, int, int]:
         completed = subprocess.run([sys.executable, "-c", script, str(step)], cwd=REPO_ROOT,
                                    capture_output=True, text=True, check=True)  # fmt: skip
-        before, after = completed.stdout.split()
-        return int(before), int(after)
+        before, old, new = completed.stdout.split()
+        return int(before), int(old), int(new)
 
-    (before, at_0), (_, at_1), (_, at_3) = tags(0), tags(1), tags(3)
-    assert at_0 != before  # tagged anew
-    assert at_0 < at_1 < at_3  # each layout further on
+    layouts = [tags(step) for step in (0, 1, 3)]
+    assert all(old == before for before, old, _ in layouts)
+    (_, _, at_0), (_, _, at_1), (_, _, at_3) = layouts
+    assert at_0 < at_1 < at_3
     assert at_3 - at_1 == 2 * counted_worker.LAYOUT_CLASSES_PER_STEP

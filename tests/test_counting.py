@@ -209,6 +209,22 @@ def test_a_marker_called_in_the_worker_itself_is_refused(tmp_path: Path) -> None
         counting.report_counts(report, tmp_path)
 
 
+def test_a_marker_called_in_a_layout_process_is_refused(tmp_path: Path) -> None:
+    write_dumps(tmp_path, 100, [], [])
+    write_dumps(tmp_path, 200, [], [])
+    write_dumps(tmp_path, 201, [counting.END_TRIGGER], [5])  # layout 1's own process
+    child_dumps(tmp_path, 101, [10])
+    child_dumps(tmp_path, 102, [11])
+    report = {"pid": 100, "layout_pids": [200, 201], "benchmarks": [
+        {"pid": 101, "regions": ["value"], "layout": 0},
+        {"pid": 102, "regions": ["value"], "layout": 1},
+    ]}  # fmt: skip
+    with pytest.raises(counting.CountingError, match="outside the harness"):
+        counting.report_counts(report, tmp_path)
+    Path(f"{counting.dumps_of(tmp_path, 201)}.1").unlink()  # without the stray marker
+    assert counting.report_counts(report, tmp_path) == [10, 11]
+
+
 def test_a_child_that_died_is_skipped_and_the_others_still_count(tmp_path: Path) -> None:
     write_dumps(tmp_path, 100, [], [])
     write_dumps(tmp_path, 101, [counting.START_TRIGGER], [7])  # died inside its region

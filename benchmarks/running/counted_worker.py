@@ -20,8 +20,9 @@ benchmark allocated, and when its worker threads happened to exit, cannot move t
 later one sees (through id-based hashing, its counts: an I/O benchmark's threads put one process
 in four 0.2% off on the checkpoint generators after it), and a selection of benchmarks counts
 each as the whole matrix does. Callgrind follows a fork by itself (``--callgrind-out-file`` with
-``%p``: each child writes its own dumps). With the plan's ``layouts`` K above 1, each benchmark
-gets K children, each in its own layout (:func:`shift_layout`).
+``%p``: each child writes its own dumps). With the plan's ``layouts`` K above 1, the process
+first forks K layout processes, each of which takes its layout (:func:`shift_layout`) before it
+imports anything the regions need and then forks its own child per benchmark.
 
 It writes, outside any region, a JSON report of what it ran: its own pid and per benchmark the
 child's pid, the kind of each region in order (``warmup``, ``value`` or ``failed``), its loops
@@ -45,6 +46,7 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,12 @@ def planned_case(entry: dict[str, Any]) -> tuple[Workload, dict[str, ParamValue]
     params = {name: params[name] for name in workload.params}
     fixture = entry.get("fixture_dir")
     return workload, params, Case(params, Path(fixture) if fixture else None)
+
+
+def benchmark_name(entry: dict[str, Any]) -> str:
+    """The benchmark name of one plan entry."""
+    workload, params, _ = planned_case(entry)
+    return workload.benchmark_name(params)
 
 
 def count_benchmark(entry: dict[str, Any], plan: dict[str, Any]) -> dict[str, Any]:
@@ -130,11 +138,7 @@ def preload(plan: dict[str, Any]) -> list[str]:
     # One start of the runtime, so its code is translated once here and not in every child
     # (translation costs time, never counts); it leaves the same heap in every run.
     runtime.run(_checkpoint_once)
-    names = []
-    for entry in plan["benchmarks"]:
-        workload, params, _ = planned_case(entry)
-        names.append(workload.benchmark_name(params))
-    return names
+    return [benchmark_name(entry) for entry in plan["benchmarks"]]
 
 
 def died(entry: dict[str, Any], name: str, error: str) -> dict[str, Any]:
@@ -144,57 +148,48 @@ def died(entry: dict[str, Any], name: str, error: str) -> dict[str, Any]:
             "died": True}  # fmt: skip
 
 
-def invalidate_type_tags() -> None:
-    """Take every type's version tag back (CPython's ``PyType_Modified`` on ``object``, which
-    reaches every subtype), so each type gets a new one at its next lookup, in the order of the
-    child's own lookups. Nothing on other interpreters."""
-    if sys.implementation.name != "cpython":
-        return
-    import ctypes
-
-    modified = ctypes.pythonapi.PyType_Modified
-    modified.argtypes, modified.restype = [ctypes.py_object], None
-    modified(object)
-
-
 def shift_layout(step: int) -> None:
-    """Put the child in layout ``step``: take every type's version tag back
-    (:func:`invalidate_type_tags`), then make ``step`` dummy classes (per
-    :data:`LAYOUT_CLASSES_PER_STEP`) and tag each. Every type is then tagged anew in the order of
-    the region's own lookups, ``step`` tags further on, and everything allocated after it lies
-    elsewhere.
+    """Put this process in layout ``step``: make ``step`` dummy classes (per
+    :data:`LAYOUT_CLASSES_PER_STEP`) and tag each, before anything the regions need is imported.
 
     CPython's type attribute cache (4096 slots, indexed by a type's version tag and the address
     of the name) makes a count depend on both: two lookups made on every item that share a slot
     evict each other on every item. One import more before the regions moved uvloop's
     ``class_iterator`` by +4.8%, 3 misses per item (``find_name_in_mro`` 91 -> 159,000
-    instructions per region: results/type-cache-2026-12-03/). Such a collision falls in some
-    layouts and not others; the minimum of a process's layouts leaves it out unless it falls in
-    every one (a miss only adds), while work added per item shows in every layout alike."""
-    invalidate_type_tags()
+    instructions per region: results/type-cache-2026-12-03/). Version tags are handed out in the
+    order of first lookups, so every type the imports make (the runtime's, anyio's, the
+    workloads' classes) is tagged ``step`` tags further on, and every name they intern lies
+    elsewhere on the heap. Such a collision falls in some layouts and not others; the minimum
+    of a process's layouts leaves it out unless it falls in every one (a miss only adds), while
+    work added per item shows in every layout alike.
+
+    Nothing already tagged is touched. An earlier version took every type's tag back in each
+    benchmark's child (``PyType_Modified(object)``), after the parent had run and specialised
+    the runtime's code: every specialised instruction that guards on a type's version then
+    missed until re-specialised, which code run a few times per region never was. It inflated
+    the counts of cells that create tasks per item by 10-18% and made them depend on what the
+    process had imported (+3.35% after ``configparser``: results/layouts-retag-2026-12-03/)."""
     for index in range(step * LAYOUT_CLASSES_PER_STEP):
         padding = type(f"LayoutPadding{index}", (), {})
         getattr(padding, "layout_step", None)  # assigns its version tag
         _LAYOUT_PADDING.append(padding)
 
 
-def count_in_child(
-    entry: dict[str, Any], plan: dict[str, Any], name: str, layout: int = 0
-) -> dict[str, Any]:
-    """Fork a child that runs one benchmark's regions (:func:`count_benchmark`) in layout
-    ``layout`` (:func:`shift_layout`); its report entry, with the child's pid and layout. A
-    child that dies before reporting is a failed benchmark."""
+def forked(
+    body: Callable[[], Any], died_report: Callable[[str], Any], what: str
+) -> tuple[Any, int]:
+    """Run ``body`` in a forked child; what it returned (sent back as JSON through a pipe) and
+    the child's pid. A child that raises or dies reports ``died_report(why)`` instead (``what``
+    names the child in the message of its death)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: count, report through the pipe, exit without cleaning up
+    if pid == 0:  # the child: run, report through the pipe, exit without cleaning up
         os.close(read_end)
         status = 0
         try:
-            if int(plan.get("layouts", 1)) > 1:
-                shift_layout(layout)
-            report = count_benchmark(entry, plan)
+            report = body()
         except BaseException as exc:  # the parent must hear of anything, even an interrupt
-            report = died(entry, name, f"{type(exc).__name__}: {exc}")
+            report = died_report(f"{type(exc).__name__}: {exc}")
             status = 1
         with os.fdopen(write_end, "w", encoding="utf-8") as stream:
             json.dump(report, stream)
@@ -204,11 +199,25 @@ def count_in_child(
         text = stream.read()
     _, status = os.waitpid(pid, 0)
     try:
-        report = dict(json.loads(text))
+        return json.loads(text), pid
     except ValueError:
         code = os.waitstatus_to_exitcode(status)
         how = f"signal {-code}" if code < 0 else f"exit code {code}"
-        report = died(entry, name, f"the benchmark's process died ({how})")
+        return died_report(f"{what} died ({how})"), pid
+
+
+def count_in_child(
+    entry: dict[str, Any], plan: dict[str, Any], name: str, layout: int = 0
+) -> dict[str, Any]:
+    """Fork a child that runs one benchmark's regions (:func:`count_benchmark`); its report
+    entry, with the child's pid and the layout it ran in. A child that dies before reporting is
+    a failed benchmark."""
+    report, pid = forked(
+        lambda: count_benchmark(entry, plan),
+        lambda why: died(entry, name, why),
+        "the benchmark's process",
+    )
+    report = dict(report)
     report["pid"] = pid
     report["layout"] = layout
     return report
@@ -229,19 +238,49 @@ def import_history(value: str | None) -> list[str]:
     return names
 
 
-def count_plan(plan: dict[str, Any]) -> dict[str, Any]:
-    """Every planned benchmark counted in a child of its own per layout (the plan's
-    ``layouts``, 1 when absent), in order; the process's report."""
+def count_layout(plan: dict[str, Any], layout: int) -> list[dict[str, Any]]:
+    """Every planned benchmark counted in a child of its own, in order, after this process's
+    history imports and :func:`preload`; their report entries."""
     import_history(os.environ.get(HISTORY_ENV))
     names = preload(plan)
     planned = zip(plan["benchmarks"], names, strict=True)
-    layouts = range(int(plan.get("layouts", 1)))
-    if len(layouts) > 1:
-        import ctypes  # noqa: F401 (imported before the forks, for shift_layout)
-    entries = [
-        count_in_child(entry, plan, name, layout) for entry, name in planned for layout in layouts
-    ]
-    return {"pid": os.getpid(), "benchmarks": entries}
+    return [count_in_child(entry, plan, name, layout) for entry, name in planned]
+
+
+def count_in_layout(plan: dict[str, Any], layout: int) -> tuple[list[dict[str, Any]], int]:
+    """Fork a process that takes layout ``layout`` (:func:`shift_layout`) before it imports
+    anything the regions need, then counts every benchmark (:func:`count_layout`); its entries
+    and pid. A layout process that dies reports every benchmark as died."""
+
+    def body() -> list[dict[str, Any]]:
+        shift_layout(layout)
+        return count_layout(plan, layout)
+
+    def every_benchmark_died(why: str) -> list[dict[str, Any]]:
+        return [
+            {**died(entry, benchmark_name(entry), why), "layout": layout}
+            for entry in plan["benchmarks"]
+        ]
+
+    entries, pid = forked(body, every_benchmark_died, f"layout {layout}'s process")
+    return list(entries), pid
+
+
+def count_plan(plan: dict[str, Any]) -> dict[str, Any]:
+    """Every planned benchmark counted in a child of its own; with the plan's ``layouts`` K above
+    1, in each of K layout processes forked first (each then imports and forks its benchmarks'
+    children), the entries of one benchmark next to each other. The process's report."""
+    layouts = int(plan.get("layouts", 1))
+    if layouts <= 1:
+        return {"pid": os.getpid(), "benchmarks": count_layout(plan, 0)}
+    per_layout = [count_in_layout(plan, layout) for layout in range(layouts)]
+    rows = zip(*(entries for entries, _ in per_layout), strict=True)
+    by_benchmark = [entry for row in rows for entry in row]
+    return {
+        "pid": os.getpid(),
+        "layout_pids": [pid for _, pid in per_layout],
+        "benchmarks": by_benchmark,
+    }
 
 
 def describe(plan: dict[str, Any]) -> dict[str, Any]:

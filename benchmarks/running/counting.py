@@ -356,9 +356,11 @@ def process_counts(folder: Path, pid: int, regions: int) -> list[int]:
 
 def report_counts(report: Mapping[str, Any], folder: Path) -> list[int]:
     """Every region's count, in the report's order: each benchmark's from its child's dumps
-    (one pair per region it reports), none from the worker's own (a marker called there is
-    refused). A child that died before reporting has no regions, and its dumps are not read."""
-    process_counts(folder, int(report["pid"]), 0)
+    (one pair per region it reports), none from the worker's own or its layout processes' (a
+    marker called there is refused). A child that died before reporting has no regions, and its
+    dumps are not read."""
+    for pid in [report["pid"], *report.get("layout_pids", [])]:
+        process_counts(folder, int(pid), 0)
     counts: list[int] = []
     for entry in report["benchmarks"]:
         if not entry.get("died"):
