@@ -95,3 +95,29 @@ def test_clean_workload_is_not_reported_as_leaking(runtime_name: str) -> None:
 
     # Raises LeakedTasks if the joined task were counted as leaked.
     time_batch(2, RUNTIMES[runtime_name], trivial_workload(spawn_and_join), Case({}))
+
+
+@pytest.mark.parametrize("raises", [False, True])
+def test_the_region_runs_on_a_frozen_heap_and_unfreezes_after(raises: bool) -> None:
+    """Everything alive before the region is set aside from the collector while it runs (so a
+    collection in it walks only what it allocated), and given back when it ends, even when the
+    workload raised."""
+    import gc
+
+    seen: list[int] = []
+
+    async def record_frozen() -> int:
+        seen.append(gc.get_freeze_count())
+        if raises:
+            raise RuntimeError("the workload failed")
+        return 1
+
+    runtime = Runtime("asyncio", backend="asyncio")
+    assert gc.get_freeze_count() == 0
+    if raises:
+        with pytest.raises(RuntimeError, match="the workload failed"):
+            time_batch(3, runtime, trivial_workload(record_frozen), Case({}))
+    else:
+        time_batch(3, runtime, trivial_workload(record_frozen), Case({}))
+    assert seen and all(count > 1000 for count in seen)
+    assert gc.get_freeze_count() == 0

@@ -165,10 +165,11 @@ def shift_layout(step: int) -> None:
 
     Nothing already tagged is touched. An earlier version took every type's tag back in each
     benchmark's child (``PyType_Modified(object)``), after the parent had run and specialised
-    the runtime's code: every specialised instruction that guards on a type's version then
-    missed until re-specialised, which code run a few times per region never was. It inflated
-    the counts of cells that create tasks per item by 10-18% and made them depend on what the
-    process had imported (+3.35% after ``configparser``: results/layouts-retag-2026-12-03/)."""
+    the runtime's code: attribute instructions specialised on a type's version then took the
+    generic path, and code run a few times per region was not re-specialised by the warm-ups. It
+    inflated the counts of cells that create tasks per item by 10-20% and made them depend on
+    what the process had imported (+3.35% after ``configparser``;
+    results/layouts-retag-2026-12-03/)."""
     for index in range(step * LAYOUT_CLASSES_PER_STEP):
         padding = type(f"LayoutPadding{index}", (), {})
         getattr(padding, "layout_step", None)  # assigns its version tag

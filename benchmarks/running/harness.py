@@ -24,11 +24,13 @@ before the loop and ``os.getpgrp()`` right after it: under ``valgrind --tool=cal
 --dump-before=getppid --dump-before=getpgrp`` (:mod:`benchmarks.running.counting`) each marker call
 dumps the instruction counters, so every region gets its own dump file and interpreter start-up,
 imports, fixtures and the runtime's start are never inside a count. The loop between the markers
-is the same loop the clock surrounds, and the garbage collector is run before either region so
-both start from the same heap state. For the instructions measure the injected slowdown is
-*deterministic work* (:data:`WORK_ENV`): a pure-Python loop of a given number of iterations per
-item, run after the workload's loop inside the region and outside the workload's code, because a
-busy wait on the clock does not cost a faithful number of instructions under Valgrind.
+is the same loop the clock surrounds, and before either region the garbage collector is run and
+what survives is frozen (:func:`heap_set_aside`), so both start from the same heap state and a
+collection inside the region walks only what the region allocated. For the instructions measure
+the injected slowdown is *deterministic work* (:data:`WORK_ENV`): a pure-Python loop of a given
+number of iterations per item, run after the workload's loop inside the region and outside the
+workload's code, because a busy wait on the clock does not cost a faithful number of
+instructions under Valgrind.
 """
 
 from __future__ import annotations
@@ -215,10 +217,12 @@ def heap_set_aside() -> None:
     ``gc.collect()`` starts both measures from the same heap state; ``gc.freeze()`` then moves
     every surviving object to the collector's permanent generation, so a collection inside the
     region walks only what the region itself allocated. Without it, the cost of a collection in
-    the region grows with everything the process holds: the modules it imported and what earlier
-    benchmarks left, so one more unrelated import shifted counts of cells that collect (up to
-    +3.35%, ``results/gc-freeze-2026-12-03/``). The region's own garbage is still collected as
-    usual. :func:`measured_region` unfreezes right after the region ends.
+    the region grows with everything the process holds (the modules it imported): one more
+    unrelated import moved ``concurrency.fan_in`` by -1.26% and ``io.zip_backup`` by -0.72%, and
+    freezing took them to +0.15% and -0.01% (``results/layouts-retag-2026-12-03/``). The
+    region's own garbage is still collected as usual. :func:`measured_region` unfreezes right
+    after the region ends. Wall time leaves out the same walks: they measure the process's heap,
+    not the iteration.
     """
     gc.collect()
     gc.freeze()
