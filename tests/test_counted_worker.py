@@ -103,3 +103,76 @@ def test_a_layout_step_moves_the_tags_of_types_made_after_it_and_keeps_those_bef
     (_, _, at_0), (_, _, at_1), (_, _, at_3) = layouts
     assert at_0 < at_1 < at_3
     assert at_3 - at_1 == 2 * counted_worker.LAYOUT_CLASSES_PER_STEP
+
+
+def fake_layouts(monkeypatch: pytest.MonkeyPatch, dies_in: int | None = None) -> list[str]:
+    """Replace what a layout process does with a record of the order it did it in (the forked
+    processes inherit the patches and send the record back in their entries)."""
+    events: list[str] = []
+    monkeypatch.setattr(counted_worker, "shift_layout", lambda step: events.append(f"shift {step}"))
+    monkeypatch.setattr(counted_worker, "import_history", lambda value: events.append("history"))
+
+    def preload(plan: dict[str, object]) -> list[str]:
+        events.append("preload")
+        return ["first", "second"]
+
+    def count_in_child(
+        entry: object, plan: object, name: str, layout: int = 0
+    ) -> dict[str, object]:
+        if layout == dies_in:
+            os._exit(3)
+        return {"name": name, "layout": layout, "events": list(events), "error": None}
+
+    monkeypatch.setattr(counted_worker, "preload", preload)
+    monkeypatch.setattr(counted_worker, "count_in_child", count_in_child)
+    return events
+
+
+def test_each_layout_is_taken_before_the_history_imports_and_the_preload(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    events = fake_layouts(monkeypatch)
+    document = plan()
+    document["layouts"] = 3
+    report = counted_worker.count_plan(document)
+    assert events == []  # the top process did none of it
+    entries = report["benchmarks"]
+    assert [entry["name"] for entry in entries] == ["first"] * 3 + ["second"] * 3
+    for entry in entries:
+        assert entry["events"] == [f"shift {entry['layout']}", "history", "preload"]
+    assert len(report["layout_pids"]) == 3
+
+
+def test_a_layout_process_that_dies_fails_its_layout_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake_layouts(monkeypatch, dies_in=1)
+    document = plan()
+    document["layouts"] = 3
+    report = counted_worker.count_plan(document)
+    entries = report["benchmarks"]
+    assert [entry["layout"] for entry in entries] == [0, 1, 2, 0, 1, 2]
+    dead = [entry for entry in entries if entry["layout"] == 1]
+    assert [entry["name"] for entry in dead] == ["first", "second"]  # named from layout 0
+    for entry in dead:
+        assert entry["died"] is True and entry["regions"] == []
+        assert entry["error"] == "layout 1's process died (exit code 3)"
+    assert all(entry["error"] is None for entry in entries if entry["layout"] != 1)
+    assert len(report["layout_pids"]) == 2  # the dead layout's dumps are not read
+
+
+def test_a_child_whose_failure_report_fails_still_exits_and_is_reported_dead() -> None:
+    parent = os.getpid()
+
+    def body() -> object:
+        raise RuntimeError("the benchmark failed")
+
+    def died_report(why: str) -> dict[str, str]:
+        if os.getpid() != parent:
+            raise RuntimeError("the report of the failure failed too")
+        return {"error": why}
+
+    report, pid = counted_worker.forked(body, died_report, "the benchmark's process")
+    assert os.getpid() == parent
+    assert report == {"error": "the benchmark's process died (exit code 1)"}
+    assert pid != parent

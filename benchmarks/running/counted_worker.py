@@ -29,7 +29,7 @@ child's pid, the kind of each region in order (``warmup``, ``value`` or ``failed
 and inner loops, and the error that stopped it. Warm-up regions run without the markers, so they
 make no dumps and are not counted. The parent checks that callgrind made exactly one dump pair
 per counted region (``value`` or ``failed``), in order, in each child's file, and none in the
-process's own, before it trusts a single count.
+process's own or its layout processes', before it trusts a single count.
 
 **Instrumentation starts late** where :mod:`benchmarks.running.client_requests` works (the plan's
 ``start_instrumentation``; the process was started with ``--instr-atstart=no``): start-up,
@@ -42,11 +42,13 @@ uninstrumented.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +62,12 @@ from benchmarks.running import client_requests
 HISTORY_ENV = "AITER_BENCH_HISTORY_IMPORTS"
 #: The seed of a scheduler's own random choices (trio's), set before each benchmark.
 SCHEDULER_SEED = 0
-#: Dummy classes a child makes, per step of its layout, before its benchmark's regions.
+#: Dummy classes a layout process makes, per step of its layout, before its imports.
 LAYOUT_CLASSES_PER_STEP = 1
-#: What the dummy classes of :func:`shift_layout` hold, kept for the child's life.
+#: What the dummy classes of :func:`shift_layout` hold, kept for the process's life.
 _LAYOUT_PADDING: list[type] = []
+#: Pipe ends this process holds for its children, which a newly forked child closes.
+_HELD_FDS: list[int] = []
 #: Region kinds in the report.
 WARMUP, VALUE, FAILED = "warmup", "value", "failed"
 
@@ -150,7 +154,9 @@ def died(entry: dict[str, Any], name: str, error: str) -> dict[str, Any]:
 
 def shift_layout(step: int) -> None:
     """Put this process in layout ``step``: make ``step`` dummy classes (per
-    :data:`LAYOUT_CLASSES_PER_STEP`) and tag each, before anything the regions need is imported.
+    :data:`LAYOUT_CLASSES_PER_STEP`) and tag each, before the history imports, the runtime,
+    anyio and the workloads are imported (by then only the worker's own modules and the standard
+    library modules they use are loaded).
 
     CPython's type attribute cache (4096 slots, indexed by a type's version tag and the address
     of the name) makes a count depend on both: two lookups made on every item that share a slot
@@ -176,6 +182,45 @@ def shift_layout(step: int) -> None:
         _LAYOUT_PADDING.append(padding)
 
 
+def close_held_fds() -> None:
+    """In a newly forked child: close the pipe ends its parent holds for other children (their
+    reports, their signal to start), so that no descendant keeps them open."""
+    for fd in _HELD_FDS:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD_FDS.clear()
+
+
+def child_main(body: Callable[[], Any], died_report: Callable[[str], Any], report_fd: int) -> None:
+    """A forked child's whole life: run ``body``, write what it returned (or, if it raised,
+    ``died_report(why)``) as JSON to ``report_fd``, and exit without cleaning up, whatever
+    happens (a report that cannot be made leaves the pipe empty: the parent reports the death)."""
+    status = 1
+    try:
+        try:
+            report = body()
+            status = 0
+        except BaseException as exc:  # the parent must hear of anything, even an interrupt
+            report = died_report(f"{type(exc).__name__}: {exc}")
+        with os.fdopen(report_fd, "w", encoding="utf-8") as stream:
+            json.dump(report, stream)
+    finally:
+        os._exit(status)
+
+
+def collect_report(pid: int, report_fd: int, what: str) -> tuple[Any, str | None]:
+    """Read a child's report and wait for it: (its report, None), or (None, why it died)."""
+    with os.fdopen(report_fd, encoding="utf-8") as stream:
+        text = stream.read()
+    _, status = os.waitpid(pid, 0)
+    try:
+        return json.loads(text), None
+    except ValueError:
+        code = os.waitstatus_to_exitcode(status)
+        how = f"signal {-code}" if code < 0 else f"exit code {code}"
+        return None, f"{what} died ({how})"
+
+
 def forked(
     body: Callable[[], Any], died_report: Callable[[str], Any], what: str
 ) -> tuple[Any, int]:
@@ -184,27 +229,13 @@ def forked(
     names the child in the message of its death)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: run, report through the pipe, exit without cleaning up
+    if pid == 0:
         os.close(read_end)
-        status = 0
-        try:
-            report = body()
-        except BaseException as exc:  # the parent must hear of anything, even an interrupt
-            report = died_report(f"{type(exc).__name__}: {exc}")
-            status = 1
-        with os.fdopen(write_end, "w", encoding="utf-8") as stream:
-            json.dump(report, stream)
-        os._exit(status)
+        close_held_fds()
+        child_main(body, died_report, write_end)
     os.close(write_end)
-    with os.fdopen(read_end, encoding="utf-8") as stream:
-        text = stream.read()
-    _, status = os.waitpid(pid, 0)
-    try:
-        return json.loads(text), pid
-    except ValueError:
-        code = os.waitstatus_to_exitcode(status)
-        how = f"signal {-code}" if code < 0 else f"exit code {code}"
-        return died_report(f"{what} died ({how})"), pid
+    report, why = collect_report(pid, read_end, what)
+    return (died_report(why) if why is not None else report), pid
 
 
 def count_in_child(
@@ -248,39 +279,89 @@ def count_layout(plan: dict[str, Any], layout: int) -> list[dict[str, Any]]:
     return [count_in_child(entry, plan, name, layout) for entry, name in planned]
 
 
-def count_in_layout(plan: dict[str, Any], layout: int) -> tuple[list[dict[str, Any]], int]:
-    """Fork a process that takes layout ``layout`` (:func:`shift_layout`) before it imports
-    anything the regions need, then counts every benchmark (:func:`count_layout`); its entries
-    and pid. A layout process that dies reports every benchmark as died."""
+@dataclass
+class LayoutProcess:
+    """A forked layout process, waiting for its signal to start (:func:`fork_layouts`)."""
 
-    def body() -> list[dict[str, Any]]:
-        shift_layout(layout)
-        return count_layout(plan, layout)
+    layout: int
+    pid: int
+    start_fd: int
+    report_fd: int
 
-    def every_benchmark_died(why: str) -> list[dict[str, Any]]:
-        return [
-            {**died(entry, benchmark_name(entry), why), "layout": layout}
-            for entry in plan["benchmarks"]
-        ]
 
-    entries, pid = forked(body, every_benchmark_died, f"layout {layout}'s process")
-    return list(entries), pid
+def fork_layouts(plan: dict[str, Any], layouts: int) -> list[LayoutProcess]:
+    """Fork every layout process before any of them runs, so each starts from the same heap (the
+    parent holds nothing of an earlier layout's report yet). Layout ``j``, once told to start,
+    takes its layout (:func:`shift_layout`) before its imports, then counts every benchmark
+    (:func:`count_layout`)."""
+    started: list[LayoutProcess] = []
+    for layout in range(layouts):
+        start_read, start_write = os.pipe()
+        report_read, report_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(start_write)
+            os.close(report_read)
+            close_held_fds()
+            _HELD_FDS.append(report_write)  # its benchmarks' children must not hold it
+            if os.read(start_read, 1) != b"1":  # the parent went away without starting it
+                os._exit(1)
+            os.close(start_read)
+
+            def body(layout: int = layout) -> list[dict[str, Any]]:
+                shift_layout(layout)
+                return count_layout(plan, layout)
+
+            child_main(body, lambda why: {"error": why}, report_write)
+        os.close(start_read)
+        os.close(report_write)
+        _HELD_FDS.extend([start_write, report_read])
+        started.append(LayoutProcess(layout, pid, start_write, report_read))
+    return started
+
+
+def run_layouts(plan: dict[str, Any], layouts: int) -> list[tuple[LayoutProcess, Any]]:
+    """Start the layout processes one after another; each one's report (its entries, or the
+    ``error`` that stopped it)."""
+    results = []
+    for process in fork_layouts(plan, layouts):
+        os.write(process.start_fd, b"1")
+        os.close(process.start_fd)
+        report, why = collect_report(
+            process.pid, process.report_fd, f"layout {process.layout}'s process"
+        )
+        for fd in (process.start_fd, process.report_fd):
+            if fd in _HELD_FDS:
+                _HELD_FDS.remove(fd)
+        results.append((process, {"error": why} if why is not None else report))
+    return results
 
 
 def count_plan(plan: dict[str, Any]) -> dict[str, Any]:
     """Every planned benchmark counted in a child of its own; with the plan's ``layouts`` K above
-    1, in each of K layout processes forked first (each then imports and forks its benchmarks'
-    children), the entries of one benchmark next to each other. The process's report."""
+    1, in each of K layout processes (:func:`fork_layouts`), the entries of one benchmark next to
+    each other. A layout process that stopped reports every benchmark as died in that layout, and
+    is left out of ``layout_pids`` (its dumps, if any, are not read). The process's report."""
     layouts = int(plan.get("layouts", 1))
     if layouts <= 1:
         return {"pid": os.getpid(), "benchmarks": count_layout(plan, 0)}
-    per_layout = [count_in_layout(plan, layout) for layout in range(layouts)]
-    rows = zip(*(entries for entries, _ in per_layout), strict=True)
-    by_benchmark = [entry for row in rows for entry in row]
+    results = run_layouts(plan, layouts)
+    reported = [report for _, report in results if isinstance(report, list)]
+    # Names from a layout that reported: the parent imports no workload while layouts run.
+    names = ([entry["name"] for entry in reported[0]] if reported
+             else [benchmark_name(entry) for entry in plan["benchmarks"]])  # fmt: skip
+    per_layout = [
+        report if isinstance(report, list) else [
+            {**died(entry, name, str(report.get("error"))), "layout": process.layout}
+            for entry, name in zip(plan["benchmarks"], names, strict=True)
+        ]
+        for process, report in results
+    ]  # fmt: skip
+    rows = zip(*per_layout, strict=True)
     return {
         "pid": os.getpid(),
-        "layout_pids": [pid for _, pid in per_layout],
-        "benchmarks": by_benchmark,
+        "layout_pids": [process.pid for process, report in results if isinstance(report, list)],
+        "benchmarks": [entry for row in rows for entry in row],
     }
 
 

@@ -71,12 +71,12 @@ WARMUPS = 1
 VALUES = 1
 #: Default loops of one region (fixed: nothing is calibrated under Valgrind).
 LOOPS = 1
-#: Default layouts per benchmark and process (``--count-layouts``): each benchmark is counted
-#: in this many forked children, each in another layout
+#: Default layouts per benchmark and process (``--count-layouts``): the process forks this many
+#: layout processes, each in another layout before its imports
 #: (:func:`benchmarks.running.counted_worker.shift_layout`), and the analysis takes the minimum
 #: of a process's layouts, so a collision in CPython's type attribute cache is left out unless it
 #: falls in every layout (:func:`analysis.statistics.evidence.process_summaries`). One for ``run``:
-#: every child costs its regions again under Valgrind.
+#: every layout costs its imports and regions again under Valgrind.
 LAYOUTS = 1
 #: Layouts of the A/B gate's counts (``ab`` and ``calibrate``): three, so that a collision
 #: (the measured false alarm of one A/A' pair in ten with one layout) must fall in all three.

@@ -240,14 +240,16 @@ async def measured_region(
         loop_range = range(loops)
         result: object = None
         heap_set_aside()
-        started = ends.start()
         try:
-            for _ in loop_range:
-                result = await run_once()
+            started = ends.start()
+            try:
+                for _ in loop_range:
+                    result = await run_once()
+            finally:
+                # The end runs even when the workload raised, so callgrind's dumps stay in step
+                # with the regions the process ran.
+                measured = ends.stop(started)
         finally:
-            # The end runs even when the workload raised, so callgrind's dumps stay in step
-            # with the regions the process ran.
-            measured = ends.stop(started)
             gc.unfreeze()
         # Checked before the session closes, so results that live in it (files) still exist.
         workload.check(case, result)

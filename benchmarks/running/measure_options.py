@@ -35,9 +35,9 @@ def add_count_processes_argument(parser: argparse.ArgumentParser, per: str, layo
         type=positive_int,
         default=layouts,
         metavar="K",
-        help="layouts per benchmark and process for instructions: each benchmark is counted in "
-        "K forked children, each with its type version tags and heap shifted, and a process's "
-        f"value is their minimum (default: {layouts}; docs/instructions.md, Layouts)",
+        help="layouts per benchmark and process for instructions: each process forks K layout "
+        "processes, each shifting the version tags and heap addresses of what it imports, and "
+        f"a process's value is their minimum (default: {layouts}; docs/instructions.md, Layouts)",
     )
 
 
