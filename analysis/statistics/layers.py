@@ -37,15 +37,16 @@ def layer_table(values: pd.DataFrame, confidence: float, floor: float) -> pd.Dat
     pairs = values[api.isin([ANYIO, NATIVE])].assign(layer=api, twin_params=_twin_params)
     if pairs.empty:
         return pd.DataFrame()
-    summaries = evidence.process_summaries(pairs, [*TWIN_KEY, "layer"])
+    twin_key = [*TWIN_KEY, "metric"] if "metric" in pairs else TWIN_KEY  # never mix measures
+    summaries = evidence.process_summaries(pairs, [*twin_key, "layer"])
     rows: list[dict[str, object]] = []
-    for key, group in summaries.groupby(TWIN_KEY, sort=True):
+    for key, group in summaries.groupby(twin_key, sort=True):
         sides = dict(tuple(group.groupby("layer")))
         if set(sides) != {ANYIO, NATIVE}:
             continue
         anyio, native = (sides[s]["log_mean"].to_numpy(float) for s in (ANYIO, NATIVE))
         estimate = evidence.contrast(anyio, native)
-        row: dict[str, object] = dict(zip(TWIN_KEY, key, strict=True))
+        row: dict[str, object] = dict(zip(twin_key, key, strict=True))
         row.update(
             time_anyio=math.exp(float(anyio.mean())),
             time_native=math.exp(float(native.mean())),
@@ -60,8 +61,15 @@ def layer_table(values: pd.DataFrame, confidence: float, floor: float) -> pd.Dat
     return evidence.decide_table(pd.DataFrame(rows), ["context"], confidence, LAYER_LABELS)
 
 
+def _metric(row: pd.Series) -> str:
+    metric = row.get("metric", "time")
+    return str(metric) if isinstance(metric, str) else "time"
+
+
 def _cell(row: pd.Series) -> str:
-    times = f"{fmt.seconds(row['time_anyio'])} vs {fmt.seconds(row['time_native'])}"
+    metric = _metric(row)
+    anyio = fmt.per_item(row["time_anyio"], metric)
+    times = f"{anyio} vs {fmt.per_item(row['time_native'], metric)}"
     if math.isnan(row["ci_low"]):
         return f"{fmt.ratio(row['ratio'])} ({times}) {row['verdict']}"
     interval = fmt.interval(row["ci_low"], row["ci_high"])
@@ -97,14 +105,15 @@ def anyio_cost_table(layers: pd.DataFrame, context: str, runtimes: list[str]) ->
         text[runtime] = cells
         css[runtime] = styles
     size = int(mine["family_size"].max())
+    measure = _metric(mine.iloc[0])
     return Table(
-        title="anyio's own cost: time with anyio's primitive / with the runtime's own",
+        title=f"anyio's own cost: {measure} with anyio's primitive / with the runtime's own",
         text=text.astype(str),
         css=css,
         notes=[
-            "Each cell: ratio anyio / native (simultaneous interval; anyio time vs native time "
-            "per item) and its verdict against the floor. Above 1, anyio's layer adds cost on "
-            "that runtime; near 1, the cost is the runtime's own.",
+            f"Each cell: ratio anyio / native (simultaneous interval; anyio {measure} vs native "
+            f"{measure} per item) and its verdict against the floor. Above 1, anyio's layer adds "
+            "cost on that runtime; near 1, the cost is the runtime's own.",
             f"Intervals are Bonferroni-simultaneous over the {size} twin pairs of this machine "
             "and Python.",
         ],
