@@ -29,11 +29,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.errors import AnalysisError
 from analysis.loading.load import Results, load_results
-from analysis.statistics.evidence import INSTRUCTIONS
+from analysis.statistics.evidence import INSTRUCTIONS, process_summaries
 from analysis.views.regression import Thresholds, load_thresholds
 
 #: The default margin over the largest shift measured.
@@ -46,13 +47,18 @@ SAME_CODE = ("suite_commit", "python_executable", "valgrind")
 
 
 def per_item_counts(results: Results, source: str) -> pd.Series:
-    """The mean count per item of every benchmark x runtime of instruction results."""
+    """The count per item of every benchmark x runtime of instruction results, summarised as
+    ``compare`` summarises it: each process by the minimum of its layouts
+    (:func:`~analysis.statistics.evidence.process_summaries`), the cell by the geometric mean of
+    its processes. The mean of every value would add a collision that falls in one layout to
+    the shift, which the gate never sees."""
     values = results.values
     if "metric" in values:
         values = values[values["metric"] == INSTRUCTIONS]
     if values.empty:
         raise AnalysisError(f"{source}: no instruction counts in it (run --measure instructions)")
-    return values.groupby(COLUMNS)["value"].mean()
+    processes = process_summaries(values, COLUMNS)
+    return np.exp(processes.groupby(COLUMNS)["log_mean"].mean())
 
 
 def code_of(results: Results) -> dict[str, str]:

@@ -102,3 +102,57 @@ def test_a_variant_of_other_code_is_refused(
     assert history_shift.main([str(base), str(other)]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "suite_commit" in lines[0] and "same code" in lines[0], lines
+
+
+LAYOUTS = (
+    PUBLISHED.parent
+    / "calibration-2026-12-04-instructions"
+    / "pairs"
+    / "00-AA"
+    / "baseline"
+    / "asyncio.instructions.json"
+)
+COUNTED_IN_LAYOUTS = "protocol.class_iterator[mode=checkpoint,api=anyio,items=1000]"
+ADDED_TO_ALL = "protocol.async_generator[mode=checkpoint,api=native,items=1000]"
+
+
+def layouts_variant(folder: Path, history: str | None, edit: dict[str, object]) -> Path:
+    """Counts of three layouts a process, with ``edit[name](values)`` applied to each run."""
+    document = json.loads(LAYOUTS.read_text(encoding="utf-8"))
+    document["metadata"]["suite_run_id"] = folder.name
+    if history is not None:
+        document["metadata"]["count_history_imports"] = history
+    for benchmark in document["benchmarks"]:
+        name = benchmark.get("metadata", {}).get("name") or document["metadata"].get("name")
+        for run in benchmark["runs"]:
+            if name in edit and run.get("values"):
+                run["values"] = edit[name](run["values"])  # type: ignore[operator]
+    folder.mkdir(parents=True)
+    (folder / "asyncio.instructions.json").write_text(json.dumps(document), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.skipif(
+    not LAYOUTS.exists(), reason="the published layout counts are not in this checkout"
+)
+def test_a_shift_is_read_from_the_minimum_of_a_processs_layouts(tmp_path: Path) -> None:
+    """A collision in one layout that is not the process's minimum moves nothing the gate sees
+    (``compare`` takes the minimum); work added to every layout shifts the minimum by as much.
+    The mean of the layouts would report +2% for the first."""
+
+    def collide(values: list[float]) -> list[float]:
+        worst = values.index(max(values))
+        return [v * 1.06 if i == worst else v for i, v in enumerate(values)]
+
+    def add(values: list[float]) -> list[float]:
+        return [v * 1.01 for v in values]
+
+    base = layouts_variant(tmp_path / "base", None, {})
+    moved = layouts_variant(
+        tmp_path / "moved", "decimal", {COUNTED_IN_LAYOUTS: collide, ADDED_TO_ALL: add}
+    )
+    out = tmp_path / "shift.json"
+    assert history_shift.main([str(base), str(moved), "--json", str(out)]) == 0
+    rows = {row["benchmark"]: row for row in json.loads(out.read_text())["benchmarks"]}
+    assert rows[COUNTED_IN_LAYOUTS]["largest_shift"] == pytest.approx(0.0, abs=1e-12)
+    assert rows[ADDED_TO_ALL]["largest_shift"] == pytest.approx(0.01, rel=1e-9)
