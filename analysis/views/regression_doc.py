@@ -71,8 +71,7 @@ def method(comparison: Comparison) -> str:
     level = rows["decision_confidence"].dropna()
     each = f"{level.iloc[0]:.4%}" if len(level) else "n/a"
     return (
-        "Ratio = candidate / baseline geometric-mean time per item (above 1 is slower). Each "
-        "worker process is summarised by the mean log time of its values; intervals are "
+        f"{_summarised(rows)} Intervals are "
         f"t intervals ({_pairing(rows)}), Bonferroni-simultaneous over all {size} "
         "comparisons "
         f"(each {each}, overall {comparison.confidence:.0%}). Regression: the interval lies "
@@ -84,6 +83,24 @@ def method(comparison: Comparison) -> str:
         f"{fmt.percent(comparison.thresholds.instructions_default)} for instruction counts, "
         f"overrides from {literal(str(comparison.thresholds.source))}."
     )
+
+
+def _summarised(rows: pd.DataFrame) -> str:
+    """What a ratio is the ratio of, and how a process is summarised, for the metrics present."""
+    metrics = set(rows["metric"].astype(str)) if "metric" in rows else {evidence.TIME}
+    parts = []
+    if metrics - {evidence.INSTRUCTIONS}:
+        parts.append(
+            "Ratio = candidate / baseline geometric-mean time per item (above 1 is slower); "
+            "each worker process is summarised by the mean log time of its values."
+        )
+    if evidence.INSTRUCTIONS in metrics:
+        parts.append(
+            "For instruction counts the ratio is of instructions per item, and each "
+            "instrumented process is summarised by the minimum of its layouts (a collision in "
+            "the type attribute cache only adds instructions; docs/instructions.md)."
+        )
+    return " ".join(parts)
 
 
 def build(comparison: Comparison, max_detail_rows: int | None = None) -> list[Block]:

@@ -128,3 +128,13 @@ def test_a_fixture_root_of_another_length_gets_the_floor_and_a_suite_folder_not(
     assert not any("paths of different lengths" in note for note in one_length.notes)
     protocol = one_length.rows[one_length.rows["benchmark"].str.startswith("protocol.")]
     assert "regression" in set(protocol["verdict"])
+
+
+@needs_published
+def test_the_method_of_a_comparison_of_counts_names_instructions_and_the_layout_minimum(sides):
+    from analysis.views import regression_doc
+
+    base, cand = sides("/env/b/bin/python", scale=1.0)
+    text = regression_doc.method(compare_paths([base], [cand]))
+    assert "instructions per item" in text and "minimum of its layouts" in text
+    assert "mean log time" not in text  # no wall time in this comparison
