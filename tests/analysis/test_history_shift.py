@@ -74,6 +74,19 @@ def test_the_thresholds_file_covers_twice_the_published_history_shifts() -> None
         assert in_use >= 2 * abs(row["largest_shift"]) - 1e-9, row["benchmark"]
 
 
+def test_the_thresholds_file_covers_twice_the_gate_calibrations_shifts() -> None:
+    """The thresholds in use are at least twice every shift over the ten A/A' pairs of the
+    gate-wide calibration (results/calibration-2026-12-04-layouts-gate/thresholds-loo/all.json,
+    every family, three layouts per process), so none of those pairs is a claim."""
+    path = PUBLISHED.parent / "calibration-2026-12-04-layouts-gate" / "thresholds-loo" / "all.json"
+    document = json.loads(path.read_text("utf-8"))
+    thresholds = load_thresholds(None)
+    assert len(document["benchmarks"]) >= 30  # every benchmark of the gate
+    for row in document["benchmarks"]:
+        in_use = thresholds.for_benchmark(row["benchmark"], "instructions")
+        assert in_use >= 2 * abs(row["largest_shift"]) - 1e-9, row["benchmark"]
+
+
 def test_a_folder_without_counts_and_a_bad_margin_are_one_line_errors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
