@@ -279,6 +279,8 @@ def test_history_pairs_give_the_candidate_one_more_module_in_turn() -> None:
     assert sensitivity.history_candidate(base, 1).extra_environ[HISTORY_ENV] == modules[1]
     assert base.extra_environ == {"AITER_BENCH_MACHINE": "m"}  # the base is left alone
     assert len(set(modules)) == len(modules)
+    # Pairs 10 to 19 are histories that no threshold was derived from.
+    assert sensitivity.history_candidate(base, 10).extra_environ[HISTORY_ENV] == "wave"
     assert sensitivity.pair_folder_name(sensitivity.AA_HISTORY) == "AA-history"
     assert sensitivity.pair_folder_name("1%") == "1pct"
 
