@@ -21,7 +21,7 @@ from analysis.rendering.markup import literal
 from analysis.rendering.tables import Table, css_class
 from analysis.statistics import evidence
 from analysis.statistics.verdict import IMPROVEMENT, INCONCLUSIVE, REGRESSION
-from analysis.views.regression import Comparison
+from analysis.views.regression import DEFAULT_THRESHOLDS, Comparison
 
 #: GitHub refuses a step summary above 1 MiB; stay clear of it.
 STEP_SUMMARY_LIMIT = 1024 * 1024
@@ -81,8 +81,17 @@ def method(comparison: Comparison) -> str:
         "Thresholds: default "
         f"{fmt.percent(comparison.thresholds.default)} for time, "
         f"{fmt.percent(comparison.thresholds.instructions_default)} for instruction counts, "
-        f"overrides from {literal(str(comparison.thresholds.source))}."
+        f"overrides from {literal(_shown(comparison.thresholds.source))}."
     )
+
+
+def _shown(source: str) -> str:
+    """The thresholds file as a reader can find it: the suite's own file by its path in the
+    suite (not this machine's), any other file (or ``built-in``) as given."""
+    path = Path(source)
+    if path.is_absolute() and path.resolve() == DEFAULT_THRESHOLDS.resolve():
+        return "analysis/views/thresholds.toml"
+    return str(path)
 
 
 def _summarised(rows: pd.DataFrame) -> str:
@@ -181,7 +190,7 @@ def to_json(comparison: Comparison, fail_on: str) -> dict[str, Any]:
             "overrides": dict(comparison.thresholds.overrides),
             "instructions_default": comparison.thresholds.instructions_default,
             "instructions_overrides": dict(comparison.thresholds.instructions_overrides),
-            "source": comparison.thresholds.source,
+            "source": _shown(comparison.thresholds.source),
         },
         "only_baseline": comparison.only_baseline,
         "only_candidate": comparison.only_candidate,

@@ -138,3 +138,18 @@ def test_the_method_of_a_comparison_of_counts_names_instructions_and_the_layout_
     text = regression_doc.method(compare_paths([base], [cand]))
     assert "instructions per item" in text and "minimum of its layouts" in text
     assert "mean log time" not in text  # no wall time in this comparison
+
+
+@needs_published
+def test_the_suites_thresholds_file_is_named_by_its_path_in_the_suite_not_this_machines(sides):
+    from analysis.views import regression_doc
+    from analysis.views.regression import DEFAULT_THRESHOLDS
+
+    base, cand = sides("/env/b/bin/python", scale=1.0)
+    comparison = compare_paths([base], [cand], thresholds=load_thresholds(None))
+    assert Path(comparison.thresholds.source) == DEFAULT_THRESHOLDS  # what the loader holds
+    text = regression_doc.method(comparison)
+    assert "analysis/views/thresholds.toml" in text
+    assert str(DEFAULT_THRESHOLDS.parent) not in text
+    judged = regression_doc.to_json(comparison, "regression")
+    assert judged["thresholds"]["source"] == "analysis/views/thresholds.toml"
