@@ -90,7 +90,7 @@ def _shown(source: str) -> str:
     suite (not this machine's), any other file (or ``built-in``) as given."""
     path = Path(source)
     if path.is_absolute() and path.resolve() == DEFAULT_THRESHOLDS.resolve():
-        return "analysis/views/thresholds.toml"
+        return DEFAULT_THRESHOLDS.relative_to(Path(__file__).parents[2]).as_posix()
     return str(path)
 
 
